@@ -1,0 +1,74 @@
+"""The request suite's report: the table and the JSON say the same thing as the timings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench.harness import Timing
+from bench.requests_bench import (
+    FLASK,
+    FLOOR,
+    FRAMEWORK,
+    FRAMEWORK_UNTRACED,
+    ScenarioResult,
+    format_table,
+    format_tracing,
+    results_as_json,
+    write_json,
+)
+from bench.requests_bench import (
+    QUICK as settings,
+)
+from bench.scenarios import scenario_named
+
+
+def result(name: str, **best_us: float) -> ScenarioResult:
+    timings = {impl: Timing(impl, [us / 1e6, us * 2 / 1e6]) for impl, us in best_us.items()}
+    return ScenarioResult(scenario_named(name), 100, timings)
+
+
+def test_the_table_shows_ratios_and_missed_targets() -> None:
+    fast = result("hello", **{FRAMEWORK: 20.0, FLASK: 60.0, FLOOR: 18.0})
+    slow = result("json", **{FRAMEWORK: 80.0, FLASK: 96.0, FLOOR: 40.0})
+
+    lines = format_table([fast, slow]).splitlines()
+
+    assert lines[0].split() == [
+        "scenario", "framework", "µs", "Flask", "µs", "floor", "µs", "Flask÷fw", "fw÷floor",
+        "targets",
+    ]  # fmt: skip
+    assert lines[2].split() == ["hello", "20.0", "60.0", "18.0", "3.00×", "1.11×", "met"]
+    assert lines[3].endswith("MISSED: Flask÷fw < 1.7, fw÷floor > 1.25")
+
+
+def test_tracing_overhead_is_reported_against_the_untraced_framework() -> None:
+    traced = result(
+        "hooks_traced", **{FRAMEWORK: 30.0, FRAMEWORK_UNTRACED: 20.0, FLASK: 60.0, FLOOR: 19.0}
+    )
+
+    assert traced.tracing_overhead == 0.5
+    assert "tracing > +25%" in traced.missed_targets()
+    assert format_tracing([traced]) == [
+        "tracing (hooks_traced): 30.0 µs with a collecting tracer vs 20.0 µs without "
+        "(+50.0%; target <= +25%)"
+    ]
+
+
+def test_the_json_holds_best_and_median_per_implementation(tmp_path: Path) -> None:
+    path = tmp_path / "results" / "requests.json"
+    hello = result("hello", **{FRAMEWORK: 20.0, FLASK: 60.0, FLOOR: 18.0})
+
+    write_json(results_as_json([hello], ["hooks_traced: skipped"], settings), path)
+
+    document = json.loads(path.read_text(encoding="utf-8"))
+    scenario = document["scenarios"]["hello"]
+    assert scenario["us_per_request"][FRAMEWORK] == {
+        "best": 20.0,
+        "median": 30.0,
+        "rounds": [20.0, 40.0],
+    }
+    assert scenario["flask_over_framework"] == 3.0
+    assert scenario["missed_targets"] == []
+    assert document["skipped"] == ["hooks_traced: skipped"]
+    assert document["machine"]["cores"] >= 1
