@@ -1,0 +1,75 @@
+"""hookscope's web framework: Flask 3.1's API and behaviour on Werkzeug, Jinja2 and itsdangerous.
+
+Flask code runs after ``from flask import X`` becomes ``from framework import X``
+and ``Flask(`` becomes ``App(``.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+from . import json, signals, views
+from .app import App
+from .blueprints import Blueprint
+from .config import Config
+from .ctx import (
+    after_this_request,
+    copy_current_request_context,
+    has_app_context,
+    has_request_context,
+)
+from .globals import current_app, g, request, session
+from .helpers import (
+    abort,
+    flash,
+    get_flashed_messages,
+    make_response,
+    redirect,
+    send_file,
+    send_from_directory,
+    stream_with_context,
+    url_for,
+)
+from .json import jsonify
+from .templating import (
+    render_template,
+    render_template_string,
+    stream_template,
+    stream_template_string,
+)
+from .wrappers import Request, Response
+
+__all__ = [
+    "App",
+    "Blueprint",
+    "Config",
+    "Markup",
+    "Request",
+    "Response",
+    "abort",
+    "after_this_request",
+    "copy_current_request_context",
+    "current_app",
+    "escape",
+    "flash",
+    "g",
+    "get_flashed_messages",
+    "has_app_context",
+    "has_request_context",
+    "json",
+    "jsonify",
+    "make_response",
+    "redirect",
+    "render_template",
+    "render_template_string",
+    "request",
+    "send_file",
+    "send_from_directory",
+    "session",
+    "signals",
+    "stream_template",
+    "stream_template_string",
+    "stream_with_context",
+    "url_for",
+    "views",
+]

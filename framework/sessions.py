@@ -1,0 +1,227 @@
+"""Signed-cookie sessions, wire-compatible with Flask's.
+
+The session is a dict signed with itsdangerous (salt ``cookie-session``,
+HMAC key derivation, SHA-1) and serialized with the tagged JSON format, so a
+cookie written here is read by Flask with the same key and the other way round.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import typing as t
+from collections.abc import MutableMapping
+from datetime import UTC, datetime
+
+from werkzeug.datastructures import CallbackDict
+
+from .json.tag import TaggedJSONSerializer
+
+if t.TYPE_CHECKING:
+    from itsdangerous import URLSafeTimedSerializer
+
+    from .app import App
+    from .wrappers import Request, Response
+
+
+class SessionMixin(MutableMapping[str, t.Any]):
+    """What every session object offers beyond a dict."""
+
+    @property
+    def permanent(self) -> bool:
+        return bool(self.get("_permanent", False))
+
+    @permanent.setter
+    def permanent(self, value: bool) -> None:
+        self["_permanent"] = bool(value)
+
+    #: True for a session created on this request (kept for API compatibility).
+    new = False
+    #: Set when the session was changed; a changed session is saved.
+    modified = True
+    #: Set when the session was read or written; adds ``Vary: Cookie``.
+    accessed = True
+
+
+class SecureCookieSession(CallbackDict[str, t.Any], SessionMixin):
+    """The default session: a dict that notices reads and writes."""
+
+    modified = False
+    accessed = False
+
+    def __init__(self, initial: t.Mapping[str, t.Any] | None = None) -> None:
+        def on_update(session: SecureCookieSession) -> None:
+            session.modified = True
+            session.accessed = True
+
+        super().__init__(initial, on_update)
+
+    def __getitem__(self, key: str) -> t.Any:
+        self.accessed = True
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: t.Any = None) -> t.Any:
+        self.accessed = True
+        return super().get(key, default)
+
+    def setdefault(self, key: str, default: t.Any = None) -> t.Any:
+        self.accessed = True
+        return super().setdefault(key, default)
+
+
+class NullSession(SecureCookieSession):
+    """The session of an app without a secret key: readable, empty, refuses writes."""
+
+    def _fail(self, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
+        raise RuntimeError(
+            "The session is unavailable because no secret key was set. Set"
+            " app.secret_key (or SECRET_KEY in the config) to something unique"
+            " and secret to use the session."
+        )
+
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail  # type: ignore[assignment]
+
+
+class SessionInterface:
+    """How sessions are opened from a request and saved into a response.
+
+    Replace ``app.session_interface`` with a subclass to store sessions elsewhere.
+    """
+
+    null_session_class: type[NullSession] = NullSession
+    pickle_based = False
+
+    def make_null_session(self, app: App) -> NullSession:
+        return self.null_session_class()
+
+    def is_null_session(self, obj: object) -> bool:
+        return isinstance(obj, self.null_session_class)
+
+    def get_cookie_name(self, app: App) -> str:
+        return t.cast(str, app.config["SESSION_COOKIE_NAME"])
+
+    def get_cookie_domain(self, app: App) -> str | None:
+        return t.cast("str | None", app.config["SESSION_COOKIE_DOMAIN"] or None)
+
+    def get_cookie_path(self, app: App) -> str:
+        return t.cast(str, app.config["SESSION_COOKIE_PATH"] or app.config["APPLICATION_ROOT"])
+
+    def get_cookie_httponly(self, app: App) -> bool:
+        return bool(app.config["SESSION_COOKIE_HTTPONLY"])
+
+    def get_cookie_secure(self, app: App) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"])
+
+    def get_cookie_samesite(self, app: App) -> str | None:
+        return t.cast("str | None", app.config["SESSION_COOKIE_SAMESITE"])
+
+    def get_cookie_partitioned(self, app: App) -> bool:
+        return bool(app.config["SESSION_COOKIE_PARTITIONED"])
+
+    def get_expiration_time(self, app: App, session: SessionMixin) -> datetime | None:
+        if session.permanent:
+            return datetime.now(UTC) + app.permanent_session_lifetime
+        return None
+
+    def should_set_cookie(self, app: App, session: SessionMixin) -> bool:
+        """Set the cookie when the session changed, or on every request for a permanent one."""
+        return session.modified or (
+            session.permanent and bool(app.config["SESSION_REFRESH_EACH_REQUEST"])
+        )
+
+    def open_session(self, app: App, request: Request) -> SessionMixin | None:
+        raise NotImplementedError
+
+    def save_session(self, app: App, session: SessionMixin, response: Response) -> None:
+        raise NotImplementedError
+
+
+class SecureCookieSessionInterface(SessionInterface):
+    """Sessions stored in a cookie signed with the app's secret key."""
+
+    salt = "cookie-session"
+    digest_method = staticmethod(hashlib.sha1)
+    key_derivation = "hmac"
+    serializer = TaggedJSONSerializer()
+    session_class = SecureCookieSession
+
+    def get_signing_serializer(self, app: App) -> URLSafeTimedSerializer | None:
+        if not app.secret_key:
+            return None
+        # itsdangerous is imported here, not at module level, so that importing the
+        # framework stays fast for apps (and reloads) that never use a session.
+        from itsdangerous import URLSafeTimedSerializer
+
+        keys: list[str | bytes] = list(app.config["SECRET_KEY_FALLBACKS"] or ())
+        keys.append(app.secret_key)  # the newest key, used for signing, comes last
+        return URLSafeTimedSerializer(
+            keys,  # type: ignore[arg-type]
+            salt=self.salt,
+            serializer=self.serializer,
+            signer_kwargs={
+                "key_derivation": self.key_derivation,
+                "digest_method": self.digest_method,
+            },
+        )
+
+    def open_session(self, app: App, request: Request) -> SecureCookieSession | None:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data = serializer.loads(value, max_age=max_age)
+        except Exception:
+            # A tampered, expired, truncated or garbage cookie is an empty session,
+            # never an error: the browser may hold anything.
+            return self.session_class()
+        if not isinstance(data, dict):
+            return self.session_class()
+        return self.session_class(data)
+
+    def save_session(self, app: App, session: SessionMixin, response: Response) -> None:
+        name = self.get_cookie_name(app)
+        domain = self.get_cookie_domain(app)
+        path = self.get_cookie_path(app)
+        secure = self.get_cookie_secure(app)
+        partitioned = self.get_cookie_partitioned(app)
+        samesite = self.get_cookie_samesite(app)
+        httponly = self.get_cookie_httponly(app)
+
+        if session.accessed:
+            response.vary.add("Cookie")
+
+        if not session:
+            if session.modified:
+                response.delete_cookie(
+                    name,
+                    domain=domain,
+                    path=path,
+                    secure=secure,
+                    partitioned=partitioned,
+                    samesite=samesite,
+                    httponly=httponly,
+                )
+                response.vary.add("Cookie")
+            return
+
+        if not self.should_set_cookie(app, session):
+            return
+
+        serializer = self.get_signing_serializer(app)
+        assert serializer is not None  # a writable session implies a secret key
+        value = serializer.dumps(dict(session))
+        response.set_cookie(
+            name,
+            value,  # type: ignore[arg-type]
+            expires=self.get_expiration_time(app, session),
+            httponly=httponly,
+            domain=domain,
+            path=path,
+            secure=secure,
+            partitioned=partitioned,
+            samesite=samesite,
+        )
+        response.vary.add("Cookie")

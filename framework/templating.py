@@ -1,0 +1,140 @@
+"""Jinja2 templates: the app's environment, the loader over app and blueprints, rendering."""
+
+from __future__ import annotations
+
+import typing as t
+
+from jinja2 import BaseLoader, Template, TemplateNotFound
+from jinja2 import Environment as BaseEnvironment
+
+from . import signals
+from .globals import _cv_app, _cv_request, current_app
+
+if t.TYPE_CHECKING:
+    from .app import App
+    from .scaffold import Scaffold
+
+
+def _default_template_ctx_processor() -> dict[str, t.Any]:
+    """Put ``g``, ``request`` and ``session`` in every template's context when active."""
+    context: dict[str, t.Any] = {}
+    app_ctx = _cv_app.get(None)
+    if app_ctx is not None:
+        context["g"] = app_ctx.g
+    request_ctx = _cv_request.get(None)
+    if request_ctx is not None:
+        context["request"] = request_ctx.request
+        context["session"] = request_ctx.session
+    return context
+
+
+class Environment(BaseEnvironment):
+    """A Jinja2 environment that knows its app and finds blueprint templates."""
+
+    def __init__(self, app: App, **options: t.Any) -> None:
+        if "loader" not in options:
+            options["loader"] = DispatchingJinjaLoader(app)
+        super().__init__(**options)
+        self.app = app
+
+
+class DispatchingJinjaLoader(BaseLoader):
+    """Look in the app's template folder first, then in each blueprint's, in order."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def _loaders(self) -> t.Iterator[tuple[Scaffold, BaseLoader]]:
+        loader = self.app.jinja_loader
+        if loader is not None:
+            yield self.app, loader
+        for blueprint in self.app.iter_blueprints():
+            loader = blueprint.jinja_loader
+            if loader is not None:
+                yield blueprint, loader
+
+    def get_source(
+        self, environment: BaseEnvironment, template: str
+    ) -> tuple[str, str | None, t.Callable[[], bool] | None]:
+        attempts: list[str] = []
+        for owner, loader in self._loaders():
+            try:
+                return loader.get_source(environment, template)
+            except TemplateNotFound:
+                attempts.append(f"{owner!r}: {getattr(loader, 'searchpath', loader)}")
+        if self.app.config["EXPLAIN_TEMPLATE_LOADING"]:
+            self.app.logger.info(
+                "Locating template %r:\n  %s", template, "\n  ".join(attempts) or "no loaders"
+            )
+        raise TemplateNotFound(template)
+
+    def list_templates(self) -> list[str]:
+        found: set[str] = set()
+        for _, loader in self._loaders():
+            found.update(loader.list_templates())
+        return sorted(found)
+
+
+def _render(app: App, template: Template, context: dict[str, t.Any]) -> str:
+    app.update_template_context(context)
+    if signals.before_render_template.receivers:
+        signals.before_render_template.send(app, template=template, context=context)
+    request_ctx = _cv_request.get(None)
+    recorder = request_ctx.recorder if request_ctx is not None else None
+    if recorder is None:
+        rendered = template.render(context)
+    else:
+        with recorder.template(template.name):
+            rendered = template.render(context)
+    if signals.template_rendered.receivers:
+        signals.template_rendered.send(app, template=template, context=context)
+    return rendered
+
+
+def render_template(
+    template_name_or_list: str | Template | list[str | Template], **context: t.Any
+) -> str:
+    """Render a template from the template folders with ``context``."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    template = app.jinja_env.get_or_select_template(template_name_or_list)
+    return _render(app, template, context)
+
+
+def render_template_string(source: str, **context: t.Any) -> str:
+    """Render a template given as a string."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    template = app.jinja_env.from_string(source)
+    return _render(app, template, context)
+
+
+def _stream(app: App, template: Template, context: dict[str, t.Any]) -> t.Iterator[str]:
+    app.update_template_context(context)
+    if signals.before_render_template.receivers:
+        signals.before_render_template.send(app, template=template, context=context)
+
+    def generate() -> t.Iterator[str]:
+        yield from template.generate(context)
+        if signals.template_rendered.receivers:
+            signals.template_rendered.send(app, template=template, context=context)
+
+    from .helpers import stream_with_context
+
+    stream = generate()
+    if _cv_request.get(None) is not None:
+        stream = stream_with_context(stream)
+    return stream
+
+
+def stream_template(
+    template_name_or_list: str | Template | list[str | Template], **context: t.Any
+) -> t.Iterator[str]:
+    """Render a template piece by piece, for a streamed response."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    template = app.jinja_env.get_or_select_template(template_name_or_list)
+    return _stream(app, template, context)
+
+
+def stream_template_string(source: str, **context: t.Any) -> t.Iterator[str]:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    template = app.jinja_env.from_string(source)
+    return _stream(app, template, context)
