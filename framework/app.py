@@ -779,6 +779,12 @@ class App(Scaffold):
                 status = headers = None
             elif isinstance(rv, dict | list):
                 rv = self.json.response(rv)
+            elif isinstance(rv, HTTPException):
+                # Its own response, retyped: cheaper than running it as a WSGI app, and
+                # the body stays a plain sequence (not a stream).
+                request_ctx = _cv_request.get(None)
+                environ = request_ctx.request.environ if request_ctx is not None else None
+                rv = self.response_class.force_type(rv.get_response(environ), environ)  # type: ignore[arg-type]
             elif isinstance(rv, BaseResponse) or callable(rv):
                 try:
                     request_ctx = _cv_request.get(None)
@@ -920,8 +926,8 @@ class App(Scaffold):
             signals.request_tearing_down.send(self, exc=exc)
 
     def do_teardown_appcontext(self, exc: BaseException | None = None) -> None:
-        request_ctx = _cv_request.get(None)
-        recorder = request_ctx.recorder if request_ctx is not None else None
+        app_ctx = _cv_app.get(None)
+        recorder = app_ctx.recorder if app_ctx is not None else None
         for func in reversed(self.teardown_appcontext_funcs):
             if recorder is None:
                 self.ensure_sync(func)(exc)

@@ -67,6 +67,9 @@ class _AppCtxGlobals:
 class AppContext:
     """Binds an app to the current thread or task: ``current_app`` and ``g``."""
 
+    #: The trace recorder of the request that pushed this context, if traced.
+    recorder: TraceRecorder | None = None
+
     def __init__(self, app: App) -> None:
         self.app = app
         self.g: _AppCtxGlobals = app.app_ctx_globals_class()
@@ -176,6 +179,7 @@ class RequestContext:
         app_ctx = _cv_app.get(None)
         if app_ctx is None or app_ctx.app is not self.app:
             app_ctx = self.app.app_context()
+            app_ctx.recorder = self.recorder
             app_ctx.push()
         else:
             app_ctx = None
