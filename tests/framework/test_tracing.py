@@ -389,14 +389,14 @@ def test_session_before_and_after() -> None:
     client.get("/login")
     client.get("/logout")
 
-    login, logout = traces
-    assert login["session"]["before"] == {}
-    assert login["session"]["after"] == {"user_info": "admin"}
-    assert login["session"]["modified"] is True
-    assert login["session"]["cookie"] == "set"
-    assert logout["session"]["before"] == {"user_info": "admin"}
-    assert logout["session"]["after"] == {}
-    assert logout["session"]["cookie"] == "deleted"
+    login_trace, logout_trace = traces
+    assert login_trace["session"]["before"] == {}
+    assert login_trace["session"]["after"] == {"user_info": "admin"}
+    assert login_trace["session"]["modified"] is True
+    assert login_trace["session"]["cookie"] == "set"
+    assert logout_trace["session"]["before"] == {"user_info": "admin"}
+    assert logout_trace["session"]["after"] == {}
+    assert logout_trace["session"]["cookie"] == "deleted"
 
 
 def test_flashes_queued_and_consumed() -> None:
