@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from console.supervisor.manager import AppInfo, Supervisor, SupervisorError
 from console.supervisor.states import AppLifecycle, AppState, AppStatus, RestartPolicy
 
-__all__ = ["AppLifecycle", "AppState", "AppStatus", "RestartPolicy"]
+__all__ = [
+    "AppInfo",
+    "AppLifecycle",
+    "AppState",
+    "AppStatus",
+    "RestartPolicy",
+    "Supervisor",
+    "SupervisorError",
+]

@@ -1,0 +1,558 @@
+"""The worker process: ``python -m console.worker --channel-fd N``.
+
+A worker starts warm — it imports the framework and Werkzeug, says ``spare`` and waits — so
+that when the supervisor sends ``load`` only the app's own code is left to import. It then
+serves the app with Werkzeug's threaded server on the listening socket that came with the
+``load`` command (bound by the supervisor on 127.0.0.1, so the port survives reloads) and
+streams events back over the channel, a socket only the supervisor holds the other end of.
+
+Rules it keeps:
+
+* Tracing never blocks a request: traces go into a bounded outbox that a sender thread
+  drains; when the supervisor lags, traces are dropped and the count is reported.
+* When the channel closes (the supervisor died, even by SIGKILL) the worker is gone within
+  two seconds, whatever the app is doing.
+* ``shutdown`` drains: stop accepting, let in-flight requests finish, then exit. Responses
+  are HTTP/1.0 (one request per connection), so no keep-alive connection is left holding
+  on to an old worker after a reload.
+* The app's ``print`` output reaches the supervisor through the worker's stdout/stderr pipes
+  (read there, so output survives a crash); logging records come here with their level.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import inspect
+import logging
+import os
+import re
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from console.protocol import (
+    ConverterInfo,
+    Event,
+    LineSplitter,
+    Load,
+    LoadError,
+    Log,
+    ProtocolError,
+    Ready,
+    RouteInfo,
+    Shutdown,
+    Spare,
+    Stopping,
+    Trace,
+    TracesDropped,
+    decode_command,
+    encode,
+)
+
+HOST = "127.0.0.1"
+#: How long a worker whose channel closed may take to finish in-flight requests.
+ORPHAN_GRACE = 1.0
+#: A worker whose channel closed is gone after this, even if the app hangs.
+ORPHAN_DEADLINE = 1.8
+LOG_OUTBOX_SIZE = 2_000
+_CONVERTER_PART = re.compile(
+    r"<(?:(?P<converter>[a-zA-Z_][a-zA-Z0-9_]*)(?:\((?P<arguments>.*?)\))?:)?"
+    r"(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>"
+)
+_HOOKSCOPE_PACKAGES = tuple(
+    str(Path(__file__).resolve().parent.parent / name) + os.sep for name in ("console", "framework")
+)
+
+
+# --- outbox and sender ---------------------------------------------------------------------
+
+
+class BoundedOutbox:
+    """A queue that refuses (and counts) items past its capacity instead of blocking."""
+
+    def __init__(self, capacity: int) -> None:
+        self._items: collections.deque[Event] = collections.deque()
+        self._capacity = capacity
+        self.dropped = 0
+
+    def offer(self, item: Event) -> bool:
+        if len(self._items) >= self._capacity:
+            self.dropped += 1
+            return False
+        self._items.append(item)
+        return True
+
+    def take(self, limit: int) -> list[Event]:
+        batch: list[Event] = []
+        while self._items and len(batch) < limit:
+            batch.append(self._items.popleft())
+        return batch
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class EventSender:
+    """Owns the channel's sending side; every event leaves through its thread.
+
+    Control events (ready, load errors, stopping) are never dropped; traces and log records
+    are, when their outbox is full, and each drop is counted and reported.
+    """
+
+    BATCH = 256
+
+    def __init__(self, channel: socket.socket, on_broken: Callable[[], None]) -> None:
+        self._channel = channel
+        self._on_broken = on_broken
+        self._wakeup = threading.Condition()
+        self._control: collections.deque[Event] = collections.deque()
+        self._traces = BoundedOutbox(10_000)
+        self._logs = BoundedOutbox(LOG_OUTBOX_SIZE)
+        self._reported_trace_drops = 0
+        self._reported_log_drops = 0
+        self._closed = False
+        self._idle = threading.Event()
+        self._idle.set()
+        self.app = ""
+        self._thread = threading.Thread(target=self._run, name="hookscope-sender", daemon=True)
+        self._thread.start()
+
+    def set_trace_capacity(self, capacity: int) -> None:
+        with self._wakeup:
+            self._traces = BoundedOutbox(capacity)
+
+    @property
+    def traces_dropped(self) -> int:
+        return self._traces.dropped
+
+    def send(self, event: Event) -> None:
+        with self._wakeup:
+            self._control.append(event)
+            self._idle.clear()
+            self._wakeup.notify()
+
+    def offer_trace(self, trace: dict[str, Any]) -> None:
+        with self._wakeup:
+            if self._traces.offer(Trace(self.app, trace)):
+                self._idle.clear()
+                self._wakeup.notify()
+
+    def offer_log(self, event: Log) -> None:
+        with self._wakeup:
+            if self._logs.offer(event):
+                self._idle.clear()
+                self._wakeup.notify()
+
+    def flush(self, timeout: float) -> bool:
+        """Wait until everything queued so far has been written (or the channel broke)."""
+        return self._idle.wait(timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._wakeup:
+                batch = self._next_batch()
+                if not batch:
+                    self._idle.set()
+                    if self._closed:
+                        return
+                    self._wakeup.wait(timeout=0.5)
+                    continue
+            try:
+                self._channel.sendall(b"".join(encode(event) for event in batch))
+            except OSError:
+                self._closed = True
+                self._idle.set()
+                self._on_broken()
+                return
+
+    def _next_batch(self) -> list[Event]:
+        batch: list[Event] = list(self._control)
+        self._control.clear()
+        batch += self._traces.take(self.BATCH)
+        batch += self._logs.take(self.BATCH)
+        if self._traces.dropped != self._reported_trace_drops:
+            new = self._traces.dropped - self._reported_trace_drops
+            self._reported_trace_drops = self._traces.dropped
+            batch.append(TracesDropped(self.app, new, self._traces.dropped))
+        if self._logs.dropped != self._reported_log_drops:
+            new = self._logs.dropped - self._reported_log_drops
+            self._reported_log_drops = self._logs.dropped
+            note = f"{new} log records dropped: the console could not keep up"
+            batch.append(Log(self.app, "hookscope", "WARNING", note, None, time.time()))
+        return batch
+
+
+class ChannelLogHandler(logging.Handler):
+    """Sends logging records (app.logger, werkzeug's errors) as ``log`` events with level."""
+
+    def __init__(self, sender: EventSender) -> None:
+        super().__init__()
+        self._sender = sender
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = self.format(record)
+        except Exception:  # a record whose arguments do not format must not break a request
+            message = f"{record.msg!r} {record.args!r}"
+        self._sender.offer_log(
+            Log(self._sender.app, "logger", record.levelname, message, record.name, record.created)
+        )
+
+
+# --- serving -----------------------------------------------------------------------------
+
+
+def _server_classes() -> tuple[type[Any], type[Any]]:
+    """Werkzeug's server and handler, adapted; built on first use to keep import light."""
+    from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+
+    class OneRequestPerConnection(WSGIRequestHandler):
+        protocol_version = "HTTP/1.0"
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            """Every request already becomes a trace; a log line per request is noise."""
+
+    class DrainableServer(ThreadedWSGIServer):
+        """Counts connections in flight so a retiring worker can wait for them."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._in_flight = 0
+            self._in_flight_changed = threading.Condition()
+
+        def process_request(self, request: Any, client_address: Any) -> None:
+            with self._in_flight_changed:
+                self._in_flight += 1
+            try:
+                super().process_request(request, client_address)
+            except BaseException:
+                self._finished_one()
+                raise
+
+        def process_request_thread(self, request: Any, client_address: Any) -> None:
+            try:
+                super().process_request_thread(request, client_address)
+            finally:
+                self._finished_one()
+
+        def _finished_one(self) -> None:
+            with self._in_flight_changed:
+                self._in_flight -= 1
+                self._in_flight_changed.notify_all()
+
+        def wait_idle(self, timeout: float) -> bool:
+            deadline = time.monotonic() + timeout
+            with self._in_flight_changed:
+                while self._in_flight > 0:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return False
+                    self._in_flight_changed.wait(remaining)
+            return True
+
+    return DrainableServer, OneRequestPerConnection
+
+
+# --- describing the app --------------------------------------------------------------------
+
+
+def describe_routes(app: Any) -> tuple[RouteInfo, ...]:
+    """The url_map as plain data, in the map's own order."""
+    return tuple(_describe_rule(app, rule) for rule in app.url_map.iter_rules())
+
+
+def _describe_rule(app: Any, rule: Any) -> RouteInfo:
+    arguments = {m["name"]: m for m in _CONVERTER_PART.finditer(rule.rule)}
+    converters = []
+    for name, converter in rule._converters.items():
+        match = arguments.get(name)
+        converters.append(
+            ConverterInfo(
+                name=name,
+                converter=(match and match["converter"]) or "default",
+                arguments=(match and match["arguments"]) or "",
+                regex=str(getattr(converter, "regex", "")),
+            )
+        )
+    view = app.view_functions.get(rule.endpoint)
+    view_name, file, line = _source_of(view)
+    redirect_to = rule.redirect_to
+    endpoint = str(rule.endpoint)
+    return RouteInfo(
+        rule=rule.rule,
+        endpoint=endpoint,
+        methods=tuple(sorted(rule.methods or ())),
+        converters=tuple(converters),
+        defaults={key: _json_value(value) for key, value in (rule.defaults or {}).items()} or None,
+        strict_slashes=bool(rule.strict_slashes),
+        redirect_to=None
+        if redirect_to is None
+        else redirect_to
+        if isinstance(redirect_to, str)
+        else repr(redirect_to),
+        subdomain=rule.subdomain or None,
+        host=rule.host or None,
+        blueprint=endpoint.rpartition(".")[0] or None,
+        view=view_name,
+        file=file,
+        line=line,
+    )
+
+
+def _source_of(view: Any) -> tuple[str | None, str | None, int | None]:
+    if view is None:
+        return None, None, None
+    target = inspect.unwrap(view)
+    view_class = getattr(view, "view_class", None)
+    name = getattr(target, "__qualname__", None) or repr(target)
+    if view_class is not None:
+        target, name = view_class, view_class.__qualname__
+    try:
+        file = inspect.getsourcefile(target)
+        _, line = inspect.getsourcelines(target)
+    except (OSError, TypeError):
+        return name, None, None
+    return name, file, line
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return repr(value)
+
+
+def app_files(app: Any, import_name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The app's own imported source files, and its template, static and instance folders.
+
+    A file is the app's own when it lies under the app's root or its top-level package,
+    and not in hookscope itself.
+    """
+    homes = [str(Path(app.root_path).resolve()) + os.sep]
+    top = sys.modules.get(import_name.split(".")[0])
+    top_file = getattr(top, "__file__", None)
+    if top_file:
+        top_path = Path(top_file).resolve()
+        homes.append(str(top_path.parent if top_path.name == "__init__.py" else top_path))
+    files = set()
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if not file:
+            continue
+        path = str(Path(file).resolve())
+        if path.startswith(_HOOKSCOPE_PACKAGES) and not app.root_path.startswith(
+            _HOOKSCOPE_PACKAGES
+        ):
+            continue
+        if any(path == home or path.startswith(home) for home in homes):
+            files.add(path)
+    folders = [app.instance_path]
+    for scaffold in (app, *app.blueprints.values()):
+        for attribute in ("template_folder", "static_folder"):
+            folder = getattr(scaffold, attribute, None)
+            if folder:
+                folders.append(os.path.join(scaffold.root_path, folder))
+    return tuple(sorted(files)), tuple(dict.fromkeys(str(Path(f).resolve()) for f in folders))
+
+
+def load_error_from(error: BaseException) -> tuple[str, str, str, str | None, int | None]:
+    """(type, one-line message, traceback, file, line) for an error raised while loading."""
+    from console.targets import TargetError
+
+    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    cause: BaseException = error
+    formatted = ""
+    if isinstance(error, TargetError):
+        formatted = error.traceback or ""
+        if error.__context__ is not None:
+            cause = error.__context__
+    else:
+        formatted = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    file: str | None = None
+    line: int | None = None
+    if isinstance(cause, SyntaxError):
+        file, line = cause.filename, cause.lineno
+    else:
+        frames = traceback.extract_tb(cause.__traceback__) if cause.__traceback__ else []
+        user_frames = [f for f in frames if not f.filename.startswith(_HOOKSCOPE_PACKAGES)]
+        if user_frames:
+            file, line = user_frames[-1].filename, user_frames[-1].lineno
+    return type(cause).__name__, message, formatted, file, line
+
+
+# --- the worker ----------------------------------------------------------------------------
+
+
+class Worker:
+    """One process's life: announce, wait for ``load``, serve, drain, leave."""
+
+    def __init__(self, channel: socket.socket) -> None:
+        self._channel = channel
+        self._sender = EventSender(channel, on_broken=self._orphaned)
+        self._commands: collections.deque[tuple[Load | Shutdown, list[int]]] = collections.deque()
+        self._command_arrived = threading.Condition()
+        self._server: Any = None
+        self._server_lock = threading.Lock()
+        self._leaving = threading.Event()
+        self._shutdown_grace = 5.0
+        self.app_id = ""
+
+    def run(self) -> int:
+        threading.Thread(target=self._read_commands, name="hookscope-commands", daemon=True).start()
+        self._sender.send(Spare(app="", pid=os.getpid()))
+        command, fds = self._next_command()
+        if isinstance(command, Shutdown):
+            return self._leave("asked to shut down before loading")
+        self.app_id = self._sender.app = command.app
+        if command.trace_queue_size > 0:
+            self._sender.set_trace_capacity(command.trace_queue_size)
+        if not fds:
+            self._sender.send(
+                LoadError(command.app, "ProtocolError", "no listening socket came with 'load'")
+            )
+            return self._leave("load failed", code=1)
+        listen_fd, extra = fds[0], fds[1:]
+        for fd in extra:
+            os.close(fd)
+        return self._load_and_serve(command, listen_fd)
+
+    def _load_and_serve(self, command: Load, listen_fd: int) -> int:
+        logging.getLogger().addHandler(ChannelLogHandler(self._sender))
+        try:
+            from console.targets import load_target
+
+            app = load_target(command.target)
+            routes = describe_routes(app)
+            watch_files, watch_dirs = app_files(app, app.import_name)
+            tracing = bool(command.tracing and hasattr(app, "add_tracer"))
+            if tracing:
+                app.add_tracer(self._sender.offer_trace)
+            server_class, handler_class = _server_classes()
+            server = server_class(HOST, 0, app, handler=handler_class, fd=listen_fd)
+        except BaseException as error:  # the user's code may raise anything, SystemExit too
+            os.close(listen_fd)
+            exc_type, message, formatted, file, line = load_error_from(error)
+            self._sender.send(LoadError(command.app, exc_type, message, formatted, file, line))
+            return self._leave("load failed", code=1)
+        os.close(listen_fd)
+        server.socket.setblocking(False)
+        with self._server_lock:
+            self._server = server
+        if self._leaving.is_set():
+            return self._leave("asked to shut down while loading")
+        host, port = server.socket.getsockname()[:2]
+        self._sender.send(
+            Ready(
+                app=command.app,
+                pid=os.getpid(),
+                host=host,
+                port=port,
+                app_name=str(app.name),
+                import_name=str(app.import_name),
+                root_path=str(app.root_path),
+                routes=routes,
+                watch_files=watch_files,
+                watch_dirs=watch_dirs,
+                tracing=tracing,
+            )
+        )
+        server.serve_forever(poll_interval=0.05)
+        drained = server.wait_idle(self._shutdown_grace)
+        return self._leave("drained" if drained else "gave up waiting for in-flight requests")
+
+    def _leave(self, reason: str, code: int = 0) -> int:
+        self._sender.send(Stopping(self.app_id, os.getpid(), reason))
+        self._sender.flush(timeout=2.0)
+        return code
+
+    def _next_command(self) -> tuple[Load | Shutdown, list[int]]:
+        with self._command_arrived:
+            while not self._commands:
+                self._command_arrived.wait()
+            return self._commands.popleft()
+
+    def _read_commands(self) -> None:
+        splitter = LineSplitter()
+        pending_fds: list[int] = []
+        while True:
+            try:
+                data, fds, _flags, _address = socket.recv_fds(self._channel, 65536, 8)
+            except OSError:
+                data, fds = b"", []
+            pending_fds += fds
+            if not data:
+                self._orphaned()
+                return
+            for line in splitter.feed(data):
+                if isinstance(line, ProtocolError):
+                    self._complain(str(line))
+                    continue
+                try:
+                    command = decode_command(line)
+                except ProtocolError as error:
+                    self._complain(str(error))
+                    continue
+                if isinstance(command, Shutdown):
+                    self._begin_shutdown(command.grace)
+                taken, pending_fds = (
+                    (pending_fds, []) if isinstance(command, Load) else ([], pending_fds)
+                )
+                with self._command_arrived:
+                    self._commands.append((command, taken))
+                    self._command_arrived.notify()
+
+    def _complain(self, problem: str) -> None:
+        note = f"worker ignored a command: {problem}"
+        self._sender.send(Log(self.app_id, "hookscope", "WARNING", note, None, time.time()))
+
+    def _begin_shutdown(self, grace: float) -> None:
+        self._shutdown_grace = grace
+        self._leaving.set()
+        with self._server_lock:
+            server = self._server
+        if server is not None:
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+    def _orphaned(self) -> None:
+        """The supervisor is gone: finish what is in flight briefly, then leave for sure."""
+        self._begin_shutdown(ORPHAN_GRACE)
+        threading.Timer(ORPHAN_DEADLINE, os._exit, args=(0,)).start()
+
+
+def _preload() -> None:
+    """Import what every app needs, so a ``load`` pays only for the app's own modules."""
+    import jinja2  # noqa: F401
+    import werkzeug.serving  # noqa: F401
+
+    try:
+        import framework  # noqa: F401
+    except ImportError:
+        pass
+    import console.targets  # noqa: F401
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m console.worker")
+    parser.add_argument("--channel-fd", type=int, required=True)
+    args = parser.parse_args(argv)
+    try:
+        channel = socket.socket(fileno=args.channel_fd)
+    except OSError as error:
+        print(f"hookscope worker: bad --channel-fd {args.channel_fd}: {error}", file=sys.stderr)
+        return 2
+    if channel.family != socket.AF_UNIX:
+        print("hookscope worker: the channel must be a Unix socket", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
+    _preload()
+    return Worker(channel).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
