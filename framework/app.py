@@ -14,11 +14,11 @@ from collections.abc import Iterator as _AbcIterator
 from datetime import timedelta
 from itertools import chain
 from types import TracebackType
+from urllib.parse import quote as _url_quote
 
 from werkzeug.datastructures import Headers, ImmutableDict
 from werkzeug.exceptions import Aborter, BadRequestKeyError, HTTPException, InternalServerError
 from werkzeug.routing import BuildError, Map, MapAdapter, RequestRedirect, RoutingException, Rule
-from werkzeug.urls import quote as _url_quote
 from werkzeug.utils import cached_property
 from werkzeug.utils import redirect as _werkzeug_redirect
 from werkzeug.wrappers import Response as BaseResponse
@@ -193,10 +193,10 @@ class App(Scaffold):
     # -- identity and setup state ------------------------------------------------
 
     @cached_property
-    def name(self) -> str:  # type: ignore[override]
+    def name(self) -> str:
         """The app's name: the import name, or the script's file name for ``__main__``."""
         if self.import_name == "__main__":
-            filename = getattr(sys.modules["__main__"], "__file__", None)
+            filename: str | None = getattr(sys.modules["__main__"], "__file__", None)
             if filename is None:
                 return "__main__"
             return os.path.splitext(os.path.basename(filename))[0]
@@ -627,14 +627,14 @@ class App(Scaffold):
 
         if self.url_value_preprocessors:
             for name in names:
-                for func in self.url_value_preprocessors.get(name, ()):
+                for preprocessor in self.url_value_preprocessors.get(name, ()):
                     if recorder is None:
-                        func(request.endpoint, request.view_args)
+                        preprocessor(request.endpoint, request.view_args)
                     else:
                         recorder.call(
                             "url_value_preprocessor",
                             name,
-                            func,
+                            preprocessor,
                             request.endpoint,
                             request.view_args,
                         )
@@ -775,7 +775,7 @@ class App(Scaffold):
             )
         if not isinstance(rv, self.response_class):
             if isinstance(rv, str | bytes | bytearray) or isinstance(rv, _AbcIterator):
-                rv = self.response_class(rv, status=status, headers=headers)
+                rv = self.response_class(rv, status=status, headers=headers)  # type: ignore[arg-type]
                 status = headers = None
             elif isinstance(rv, dict | list):
                 rv = self.json.response(rv)
@@ -784,12 +784,12 @@ class App(Scaffold):
                 # the body stays a plain sequence (not a stream).
                 request_ctx = _cv_request.get(None)
                 environ = request_ctx.request.environ if request_ctx is not None else None
-                rv = self.response_class.force_type(rv.get_response(environ), environ)  # type: ignore[arg-type]
+                rv = self.response_class.force_type(rv.get_response(environ), environ)
             elif isinstance(rv, BaseResponse) or callable(rv):
                 try:
                     request_ctx = _cv_request.get(None)
                     environ = request_ctx.request.environ if request_ctx is not None else None
-                    rv = self.response_class.force_type(rv, environ)  # type: ignore[arg-type]
+                    rv = self.response_class.force_type(rv, environ)
                 except TypeError as e:
                     raise TypeError(
                         f"{e}\nThe view function did not return a valid"
@@ -809,12 +809,12 @@ class App(Scaffold):
         rv = t.cast(Response, rv)
         if status is not None:
             if isinstance(status, str | bytes | bytearray):
-                rv.status = status  # type: ignore[assignment]
+                rv.status = status
             else:
                 rv.status_code = status
         if headers:
             rv.headers.update(headers)
-        return rv
+        return rv  # type: ignore[no-any-return]
 
     # -- errors ------------------------------------------------------------------
 

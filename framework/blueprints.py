@@ -249,7 +249,7 @@ class Blueprint(Scaffold):
             target = app.error_handler_spec.setdefault(key(own), defaultdict(dict))
             for code, handlers in by_code.items():
                 target.setdefault(code, {}).update(handlers)
-        registries = (
+        registries: tuple[tuple[t.Any, t.Any], ...] = (
             (self.before_request_funcs, app.before_request_funcs),
             (self.after_request_funcs, app.after_request_funcs),
             (self.teardown_request_funcs, app.teardown_request_funcs),
@@ -260,7 +260,7 @@ class Blueprint(Scaffold):
         for source, target in registries:
             for own, funcs in source.items():
                 if funcs:
-                    target.setdefault(key(own), []).extend(funcs)  # type: ignore[arg-type]
+                    target.setdefault(key(own), []).extend(funcs)
 
     def _register_cli(self, app: App, options: dict[str, t.Any]) -> None:
         if self._cli is None or not self._cli.commands:

@@ -170,8 +170,8 @@ class RequestContext:
         try:
             assert self.url_adapter is not None
             rule, view_args = self.url_adapter.match(return_rule=True)
-            self.request.url_rule = rule  # type: ignore[assignment]
-            self.request.view_args = view_args
+            self.request.url_rule = rule
+            self.request.view_args = dict(view_args)
         except HTTPException as e:
             self.request.routing_exception = e
 

@@ -22,7 +22,7 @@ if t.TYPE_CHECKING:
 
 def get_debug_flag() -> bool:
     """Debug mode from the ``FLASK_DEBUG`` or ``HOOKSCOPE_DEBUG`` environment variable."""
-    value = os.environ.get("HOOKSCOPE_DEBUG") or os.environ.get("FLASK_DEBUG")
+    value = os.environ.get("HOOKSCOPE_DEBUG") or os.environ.get("FLASK_DEBUG") or ""
     return bool(value) and value.lower() not in {"0", "false", "no"}
 
 
@@ -120,7 +120,7 @@ def get_flashed_messages(
         wanted = set(category_filter)
         flashes = [item for item in flashes if item[0] in wanted]
     if with_categories:
-        return [tuple(item) for item in flashes]  # type: ignore[misc]
+        return [tuple(item) for item in flashes]
     return [item[1] for item in flashes]
 
 

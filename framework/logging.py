@@ -35,7 +35,7 @@ class DefaultHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """The handler the framework adds; recognised so it is never added twice."""
 
     def __init__(self) -> None:
-        super().__init__(WSGIErrorsStream())  # type: ignore[arg-type]
+        super().__init__(WSGIErrorsStream())
         self.setFormatter(
             logging.Formatter("[%(asctime)s] %(levelname)s in %(module)s: %(message)s")
         )

@@ -78,7 +78,7 @@ class NullSession(SecureCookieSession):
             " and secret to use the session."
         )
 
-    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail  # type: ignore[assignment]
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail
 
 
 class SessionInterface:
@@ -215,7 +215,7 @@ class SecureCookieSessionInterface(SessionInterface):
         value = serializer.dumps(dict(session))
         response.set_cookie(
             name,
-            value,  # type: ignore[arg-type]
+            value,
             expires=self.get_expiration_time(app, session),
             httponly=httponly,
             domain=domain,

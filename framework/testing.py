@@ -110,7 +110,7 @@ class AppClient(Client):
             headers.getlist("Set-Cookie"),
         )
 
-    def _copy_environ(self, other: dict[str, t.Any]) -> dict[str, t.Any]:
+    def _copy_environ(self, other: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
         out = {**self.environ_base, **other}
         if self.preserve_context:
             out["werkzeug.debug.preserve_context"] = self._new_contexts.append
@@ -183,10 +183,10 @@ class AppCliRunner:
         self._runner: CliRunner = CliRunner(**kwargs)
 
     def invoke(self, cli: t.Any = None, args: t.Any = None, **kwargs: t.Any) -> Result:
-        from .cli import ScriptInfo
+        from .cli import AppSource
 
         if cli is None:
             cli = self.app.cli
         if "obj" not in kwargs:
-            kwargs["obj"] = ScriptInfo(create_app=lambda: self.app)
+            kwargs["obj"] = AppSource(lambda: self.app)
         return self._runner.invoke(cli, args, **kwargs)

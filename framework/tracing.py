@@ -158,7 +158,8 @@ def _plain_session(session: t.Any) -> dict[str, t.Any] | None:
     """The session's content, read without marking it accessed (no ``Vary: Cookie``)."""
     if session is None or not isinstance(session, dict):
         return None
-    return jsonable({k: dict.__getitem__(session, k) for k in dict.keys(session)})
+    content = {k: dict.__getitem__(session, k) for k in dict.keys(session)}
+    return t.cast("dict[str, t.Any]", jsonable(content))
 
 
 class _InputPreview:

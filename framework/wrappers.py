@@ -37,7 +37,7 @@ class Request(_WerkzeugRequest):
     _max_form_parts: int | None = None
 
     @property
-    def max_content_length(self) -> int | None:  # type: ignore[override]
+    def max_content_length(self) -> int | None:
         """``MAX_CONTENT_LENGTH`` from the app's config unless set on this request."""
         if self._max_content_length is not None:
             return self._max_content_length
@@ -48,7 +48,7 @@ class Request(_WerkzeugRequest):
         self._max_content_length = value
 
     @property
-    def max_form_memory_size(self) -> int | None:  # type: ignore[override]
+    def max_form_memory_size(self) -> int | None:
         if self._max_form_memory_size is not None:
             return self._max_form_memory_size
         if _cv_app.get(None) is None:
@@ -59,8 +59,8 @@ class Request(_WerkzeugRequest):
     def max_form_memory_size(self, value: int | None) -> None:
         self._max_form_memory_size = value
 
-    @property
-    def max_form_parts(self) -> int | None:  # type: ignore[override]
+    @property  # type: ignore[override]
+    def max_form_parts(self) -> int | None:
         if self._max_form_parts is not None:
             return self._max_form_parts
         if _cv_app.get(None) is None:
