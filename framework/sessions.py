@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import typing as t
+import weakref
 from collections.abc import MutableMapping
 from datetime import UTC, datetime
 
@@ -144,15 +145,30 @@ class SecureCookieSessionInterface(SessionInterface):
     serializer = TaggedJSONSerializer()
     session_class = SecureCookieSession
 
+    def __init__(self) -> None:
+        self._serializers: weakref.WeakKeyDictionary[
+            App, tuple[list[str | bytes], URLSafeTimedSerializer]
+        ] = weakref.WeakKeyDictionary()
+
     def get_signing_serializer(self, app: App) -> URLSafeTimedSerializer | None:
+        """The app's signer, rebuilt only when its keys change (building one costs as
+        much as signing a session)."""
         if not app.secret_key:
             return None
+        keys: list[str | bytes] = list(app.config["SECRET_KEY_FALLBACKS"] or ())
+        keys.append(app.secret_key)  # the newest key, used for signing, comes last
+        cached = self._serializers.get(app)
+        if cached is not None and cached[0] == keys:
+            return cached[1]
+        serializer = self._make_serializer(keys)
+        self._serializers[app] = (keys, serializer)
+        return serializer
+
+    def _make_serializer(self, keys: list[str | bytes]) -> URLSafeTimedSerializer:
         # itsdangerous is imported here, not at module level, so that importing the
         # framework stays fast for apps (and reloads) that never use a session.
         from itsdangerous import URLSafeTimedSerializer
 
-        keys: list[str | bytes] = list(app.config["SECRET_KEY_FALLBACKS"] or ())
-        keys.append(app.secret_key)  # the newest key, used for signing, comes last
         return URLSafeTimedSerializer(
             keys,  # type: ignore[arg-type]
             salt=self.salt,

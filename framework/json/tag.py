@@ -18,6 +18,10 @@ from werkzeug.http import http_date, parse_date
 __all__ = ["JSONTag", "TaggedJSONSerializer"]
 
 
+#: Values no tag applies to (exact types: a str subclass such as Markup is tagged).
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 class JSONTag:
     """One tagged type: how to recognise it and turn it to and from plain JSON."""
 
@@ -181,6 +185,8 @@ class TaggedJSONSerializer:
             self.order.insert(index, tag)
 
     def tag(self, value: t.Any) -> t.Any:
+        if type(value) in _PLAIN_TYPES:
+            return value
         for tag in self.order:
             if tag.check(value):
                 return tag.tag(value)
@@ -195,6 +201,8 @@ class TaggedJSONSerializer:
         return self.tags[key].to_python(value[key])
 
     def _untag_scan(self, value: t.Any) -> t.Any:
+        if type(value) in _PLAIN_TYPES:
+            return value
         if isinstance(value, dict):
             value = {k: self._untag_scan(v) for k, v in value.items()}
             return self.untag(value)
