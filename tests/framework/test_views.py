@@ -325,7 +325,6 @@ def test_view_without_dispatch_request_answers_500_outside_testing(app: App) -> 
         pass
 
     app.add_url_rule("/", view_func=Forgotten.as_view("forgotten"))
-    app.logger.disabled = True
 
     assert app.test_client().get("/").status_code == 500
 
