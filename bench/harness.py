@@ -3,7 +3,8 @@
 On a shared machine absolute times drift by up to 2x between runs, but apps timed back
 to back in the same round drift together. So each round runs every contender for the
 same number of calls, the starting contender rotates from round to round, and the best
-round of each contender is what gets compared.
+round of each contender is what gets compared. Time is the process's CPU time, so the
+moments this process waits for a core while other processes run are not counted.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
-from time import perf_counter
+from time import process_time
 from wsgiref.types import WSGIApplication
 
 from bench.errors import BenchmarkError
@@ -50,7 +51,7 @@ class Timing:
 
 
 def time_calls(contender: Contender, count: int) -> float:
-    """Seconds per call over `count` full WSGI calls (body read, iterable closed)."""
+    """CPU seconds per call over `count` full WSGI calls (body read, iterable closed)."""
     if contender.before_round is not None:
         contender.before_round()
     app = contender.app
@@ -58,7 +59,7 @@ def time_calls(contender: Contender, count: int) -> float:
     body = contender.request.body
     recorder = StatusRecorder()
     gc.collect()
-    start = perf_counter()
+    start = process_time()
     for _ in range(count):
         environ = template.copy()
         if body is not None:
@@ -69,7 +70,7 @@ def time_calls(contender: Contender, count: int) -> float:
         close = getattr(iterable, "close", None)
         if close is not None:
             close()
-    elapsed = perf_counter() - start
+    elapsed = process_time() - start
     if recorder.status_code() != contender.expected_status:
         raise BenchmarkError(
             f"{contender.name} answered {recorder.status!r} during timing "

@@ -41,7 +41,7 @@ class Settings:
     round_seconds: float
 
 
-FULL = Settings(rounds=20, round_seconds=0.25)
+FULL = Settings(rounds=30, round_seconds=0.1)
 QUICK = Settings(rounds=3, round_seconds=0.05)
 
 

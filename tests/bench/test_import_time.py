@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from bench.errors import BenchmarkError
-from bench.import_time import measure, summarise, time_snippet
+from bench.import_time import BARE, FLASK, FRAMEWORK, RunTime, measure, summarise, time_snippet
 
 
 def test_snippets_take_turns_and_each_gets_every_run() -> None:
     samples = measure({"a": "pass", "b": "import json"}, runs=2)
 
-    assert {label: len(values) for label, values in samples.items()} == {"a": 2, "b": 2}
-    assert all(value > 0 for values in samples.values() for value in values)
+    assert {label: len(runs) for label, runs in samples.items()} == {"a": 2, "b": 2}
+    assert all(run.wall > 0 and run.cpu > 0 for runs in samples.values() for run in runs)
 
 
 def test_a_failing_snippet_names_its_error() -> None:
@@ -20,16 +20,19 @@ def test_a_failing_snippet_names_its_error() -> None:
         time_snippet("import no_such_mod")
 
 
-def test_the_summary_gives_both_ratios() -> None:
+def test_the_summary_gives_both_ratios_on_both_clocks() -> None:
     samples = {
-        "bare interpreter (pass)": [0.020],
-        "import framework": [0.050],
-        "import flask": [0.100],
+        BARE: [RunTime(wall=0.020, cpu=0.010)],
+        FRAMEWORK: [RunTime(wall=0.050, cpu=0.030)],
+        FLASK: [RunTime(wall=0.100, cpu=0.040)],
     }
 
     lines = summarise(samples)
 
-    assert lines[-1] == (
-        "framework ÷ flask: 0.50 with interpreter start (target <= 0.7: met); "
-        "0.38 counting the imports alone"
-    )
+    assert lines[1].split() == ["python", "-c", "pass", "20.0", "10.0"]
+    assert lines[-2:] == [
+        "framework ÷ flask (wall): 0.50 with interpreter start (target <= 0.7: met); "
+        "0.38 for the imports alone",
+        "framework ÷ flask (cpu): 0.75 with interpreter start (target <= 0.7: MISSED); "
+        "0.67 for the imports alone",
+    ]
