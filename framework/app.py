@@ -577,7 +577,7 @@ class App(Scaffold):
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> t.Iterable[bytes]:
         """The WSGI application; wrap this attribute (not the app) with middleware."""
-        if self.tracers:
+        if self.tracers.active:
             return traced_wsgi_app(self, environ, start_response)
         ctx = self.request_context(environ)
         error: BaseException | None = None
@@ -608,12 +608,14 @@ class App(Scaffold):
         try:
             if signals.request_started.receivers:
                 signals.request_started.send(self)
-            rv = self.preprocess_request(ctx)
+            rv = None
+            if self.before_request_funcs or self.url_value_preprocessors:
+                rv = self.preprocess_request(ctx)
             if rv is None:
                 rv = self.dispatch_request(ctx)
         except Exception as e:
             rv = self.handle_user_exception(e)
-        return self.finalize_request(rv)
+        return self.finalize_request(rv, ctx=ctx)
 
     def preprocess_request(self, ctx: RequestContext | None = None) -> t.Any:
         """Run url_value_preprocessors, then before_request hooks until one returns a value."""
@@ -659,7 +661,7 @@ class App(Scaffold):
         request = ctx.request
         if request.routing_exception is not None:
             self.raise_routing_exception(request)
-        rule = t.cast(Rule, request.url_rule)
+        rule: Rule = request.url_rule  # type: ignore[assignment]
         if getattr(rule, "provide_automatic_options", False) and request.method == "OPTIONS":
             return self.make_default_options_response(ctx)
         view = self.view_functions[rule.endpoint]
@@ -692,11 +694,13 @@ class App(Scaffold):
         response.allow.update(methods)
         return response
 
-    def finalize_request(self, rv: t.Any, from_error_handler: bool = False) -> Response:
+    def finalize_request(
+        self, rv: t.Any, from_error_handler: bool = False, ctx: RequestContext | None = None
+    ) -> Response:
         """Make a response of ``rv`` and run the after_request hooks on it."""
-        response = self.make_response(rv)
+        response = self._text_response(rv) if type(rv) is str else self.make_response(rv)
         try:
-            response = self.process_response(response)
+            response = self.process_response(response, ctx)
             if signals.request_finished.receivers:
                 signals.request_finished.send(self, response=response)
         except Exception:
@@ -705,10 +709,11 @@ class App(Scaffold):
             self.logger.exception("Request finalizing failed with an error while handling an error")
         return response
 
-    def process_response(self, response: Response) -> Response:
+    def process_response(self, response: Response, ctx: RequestContext | None = None) -> Response:
         """after_this_request functions, then after_request hooks (innermost blueprint
         first, each list in reverse), then the session is saved."""
-        ctx = _cv_request.get()
+        if ctx is None:
+            ctx = _cv_request.get()
         recorder = ctx.recorder
         for func in ctx._after_request_functions:
             if recorder is None:
@@ -729,10 +734,11 @@ class App(Scaffold):
 
     def _save_session(self, ctx: RequestContext, response: Response) -> None:
         interface = self.session_interface
-        if not ctx.session_opened:
+        if ctx._session is None:
             # The session is opened lazily. One nobody touched still needs saving when
             # the browser holds a permanent session that is refreshed on each request.
-            if not (
+            # (A look at the raw header first: parsing cookies costs more than the rest.)
+            if "HTTP_COOKIE" not in ctx.request.environ or not (
                 self.config["SESSION_REFRESH_EACH_REQUEST"]
                 and interface.get_cookie_name(self) in ctx.request.cookies
             ):
@@ -806,7 +812,6 @@ class App(Scaffold):
                     " Response instance, or WSGI callable, but it was a"
                     f" {type(rv).__name__}."
                 )
-        rv = t.cast(Response, rv)
         if status is not None:
             if isinstance(status, str | bytes | bytearray):
                 rv.status = status
@@ -815,6 +820,10 @@ class App(Scaffold):
         if headers:
             rv.headers.update(headers)
         return rv  # type: ignore[no-any-return]
+
+    def _text_response(self, rv: str) -> Response:
+        # What make_response does for the most common return value, minus the checks.
+        return self.response_class(rv, mimetype=self.response_class.default_mimetype)
 
     # -- errors ------------------------------------------------------------------
 
@@ -913,6 +922,8 @@ class App(Scaffold):
         return False
 
     def do_teardown_request(self, exc: BaseException | None = None) -> None:
+        if not self.teardown_request_funcs and not signals.request_tearing_down.receivers:
+            return
         request_ctx = _cv_request.get()
         recorder = request_ctx.recorder
         if self.teardown_request_funcs:
@@ -926,6 +937,8 @@ class App(Scaffold):
             signals.request_tearing_down.send(self, exc=exc)
 
     def do_teardown_appcontext(self, exc: BaseException | None = None) -> None:
+        if not self.teardown_appcontext_funcs and not signals.appcontext_tearing_down.receivers:
+            return
         app_ctx = _cv_app.get(None)
         recorder = app_ctx.recorder if app_ctx is not None else None
         for func in reversed(self.teardown_appcontext_funcs):
@@ -940,6 +953,9 @@ class App(Scaffold):
 
     def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
         """Coroutine functions (async views and hooks) run to completion in an event loop."""
+        code = getattr(func, "__code__", None)
+        if code is not None and not code.co_flags & inspect.CO_COROUTINE:
+            return func  # a plain function: the common case, decided without inspect
         if inspect.iscoroutinefunction(func):
             return self.async_to_sync(func)
         return func

@@ -74,9 +74,8 @@ class NullSession(SecureCookieSession):
 
     def _fail(self, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
         raise RuntimeError(
-            "The session is unavailable because no secret key was set. Set"
-            " app.secret_key (or SECRET_KEY in the config) to something unique"
-            " and secret to use the session."
+            "The session is unavailable because no secret key was set. Set the"
+            " secret_key on the application to something unique and secret."
         )
 
     __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail

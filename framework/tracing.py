@@ -66,35 +66,36 @@ class TracerRegistry:
     """The tracers of one app. Adding or removing never disturbs a request in flight."""
 
     def __init__(self) -> None:
-        self._tracers: tuple[Tracer, ...] = ()
+        #: The attached tracers; empty means requests take the untraced path.
+        self.active: tuple[Tracer, ...] = ()
         self._lock = threading.Lock()
         self._sources: dict[t.Any, tuple[str, str | None, int | None]] = {}
 
     def __bool__(self) -> bool:
-        return bool(self._tracers)
+        return bool(self.active)
 
     def __iter__(self) -> t.Iterator[Tracer]:
-        return iter(self._tracers)
+        return iter(self.active)
 
     def __len__(self) -> int:
-        return len(self._tracers)
+        return len(self.active)
 
     def add(self, tracer: Tracer) -> None:
         if not callable(tracer):
             raise TypeError(f"A tracer must be callable, got {type(tracer).__name__}.")
         with self._lock:
-            self._tracers = (*self._tracers, tracer)
+            self.active = (*self.active, tracer)
 
     def remove(self, tracer: Tracer) -> None:
         with self._lock:
-            if tracer not in self._tracers:
+            if tracer not in self.active:
                 raise ValueError(f"{tracer!r} is not a tracer of this app.")
-            tracers = list(self._tracers)
+            tracers = list(self.active)
             tracers.remove(tracer)
-            self._tracers = tuple(tracers)
+            self.active = tuple(tracers)
 
     def deliver(self, app: App, trace: Trace) -> None:
-        for tracer in self._tracers:
+        for tracer in self.active:
             try:
                 tracer(trace)
             except Exception:

@@ -41,7 +41,7 @@ class Request(_WerkzeugRequest):
         """``MAX_CONTENT_LENGTH`` from the app's config unless set on this request."""
         if self._max_content_length is not None:
             return self._max_content_length
-        return t.cast("int | None", _config_value("MAX_CONTENT_LENGTH"))
+        return _config_value("MAX_CONTENT_LENGTH")  # type: ignore[no-any-return]
 
     @max_content_length.setter
     def max_content_length(self, value: int | None) -> None:
@@ -53,7 +53,7 @@ class Request(_WerkzeugRequest):
             return self._max_form_memory_size
         if _cv_app.get(None) is None:
             return super().max_form_memory_size
-        return t.cast("int | None", _config_value("MAX_FORM_MEMORY_SIZE"))
+        return _config_value("MAX_FORM_MEMORY_SIZE")  # type: ignore[no-any-return]
 
     @max_form_memory_size.setter
     def max_form_memory_size(self, value: int | None) -> None:
@@ -65,7 +65,7 @@ class Request(_WerkzeugRequest):
             return self._max_form_parts
         if _cv_app.get(None) is None:
             return super().max_form_parts
-        return t.cast("int | None", _config_value("MAX_FORM_PARTS"))
+        return _config_value("MAX_FORM_PARTS")  # type: ignore[no-any-return]
 
     @max_form_parts.setter
     def max_form_parts(self, value: int | None) -> None:
@@ -117,4 +117,4 @@ class Response(_WerkzeugResponse):
     @property
     def max_cookie_size(self) -> int:  # type: ignore[override]
         value = _config_value("MAX_COOKIE_SIZE")
-        return super().max_cookie_size if value is None else t.cast(int, value)
+        return super().max_cookie_size if value is None else int(value)
