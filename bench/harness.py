@@ -58,7 +58,6 @@ def time_calls(contender: Contender, count: int) -> float:
     template = contender.request.environ
     body = contender.request.body
     recorder = StatusRecorder()
-    gc.collect()
     start = process_time()
     for _ in range(count):
         environ = template.copy()
@@ -105,6 +104,7 @@ def run_interleaved(
     if rounds < 1 or round_seconds <= 0:
         raise BenchmarkError(f"rounds ({rounds}) and round_seconds ({round_seconds}) must be > 0")
     count = calls_per_round(contenders, round_seconds)
+    gc.collect()
     timings = {contender.name: Timing(contender.name) for contender in contenders}
     for round_number in range(rounds):
         shift = round_number % len(contenders)
