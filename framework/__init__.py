@@ -6,6 +6,8 @@ and ``Flask(`` becomes ``App(``.
 
 from __future__ import annotations
 
+import typing as t
+
 from markupsafe import Markup, escape
 
 from . import json, signals, views
@@ -31,13 +33,33 @@ from .helpers import (
     url_for,
 )
 from .json import jsonify
-from .templating import (
-    render_template,
-    render_template_string,
-    stream_template,
-    stream_template_string,
-)
 from .wrappers import Request, Response
+
+if t.TYPE_CHECKING:
+    from .templating import (
+        render_template,
+        render_template_string,
+        stream_template,
+        stream_template_string,
+    )
+
+_TEMPLATING = {
+    "render_template",
+    "render_template_string",
+    "stream_template",
+    "stream_template_string",
+}
+
+
+def __getattr__(name: str) -> t.Any:
+    # Templating (and Jinja2 with it) loads on first use: importing the framework
+    # stays fast for apps that never render, and for every hot reload.
+    if name in _TEMPLATING:
+        from . import templating
+
+        return getattr(templating, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "App",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
 import logging
@@ -963,6 +962,8 @@ class App(Scaffold):
     def async_to_sync(
         self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]
     ) -> t.Callable[..., t.Any]:
+        import asyncio  # only apps with async views or hooks pay for importing it
+
         @functools.wraps(func)
         def run(*args: t.Any, **kwargs: t.Any) -> t.Any:
             return asyncio.run(func(*args, **kwargs))
