@@ -1,0 +1,80 @@
+"""Tests for demo_apps/sessions.py (named apart from tests/framework/test_sessions.py)."""
+
+from __future__ import annotations
+
+from html import unescape
+
+import pytest
+
+from demo_apps.sessions import app
+
+
+def page_text(response) -> str:
+    """The body as a reader sees it: HTML entities such as &#39; turned back into text."""
+    return unescape(response.get_data(as_text=True))
+
+
+@pytest.fixture
+def client():
+    return app.test_client()
+
+
+def test_no_cookie_means_an_empty_session(client) -> None:
+    page = page_text(client.get("/"))
+
+    assert "session['k1'] = None" in page
+    assert "no session cookie yet" in page
+
+
+def test_set_then_read_k1(client) -> None:
+    response = client.get("/set?k1=v1")
+
+    assert response.status_code == 302
+    assert client.get_cookie("session") is not None
+    with client.session_transaction() as session:
+        assert session["k1"] == "v1"
+    assert "session['k1'] = 'v1'" in page_text(client.get("/"))
+
+
+def test_page_shows_the_raw_cookie_and_its_decoded_payload(client) -> None:
+    client.get("/set?k1=v1&k2=v2")
+    raw = client.get_cookie("session").value
+
+    page = page_text(client.get("/"))
+
+    assert raw in page
+    assert 'payload decoded without the key: <code>{"k1":"v1"' in page
+    assert 'verified with the key: <code>{"k1": "v1"' in page
+
+
+def test_tampered_cookie_gives_an_empty_session_not_an_error(client) -> None:
+    client.get("/set?k1=v1")
+    raw = client.get_cookie("session").value
+    client.set_cookie("session", raw[:-1] + ("A" if raw[-1] != "A" else "B"))
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    page = page_text(response)
+    assert "session['k1'] = None" in page
+    assert "bad signature" in page
+
+
+@pytest.mark.parametrize("garbage", ["not-a-cookie", "....", "eyJrMSI6InYxIn0", ".eJz"])
+def test_garbage_cookie_gives_an_empty_session(client, garbage) -> None:
+    client.set_cookie("session", garbage)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert "session['k1'] = None" in page_text(response)
+
+
+def test_clear_deletes_the_cookie(client) -> None:
+    client.get("/set?k1=v1")
+
+    response = client.get("/clear")
+
+    cookies = response.headers.getlist("Set-Cookie")
+    assert any(c.startswith("session=;") and "Max-Age=0" in c for c in cookies)
+    assert client.get_cookie("session") is None
