@@ -200,6 +200,15 @@ class LoadError:
 
 
 @dataclass(frozen=True)
+class Draining:
+    """The worker stopped accepting connections and is finishing the ones it has."""
+
+    TYPE: ClassVar[str] = "draining"
+    app: str
+    pid: int
+
+
+@dataclass(frozen=True)
 class Stopping:
     """The worker is leaving: it finished its in-flight requests (or gave up waiting)."""
 
@@ -255,6 +264,7 @@ Event = (
     | TracesDropped
     | Log
     | LoadError
+    | Draining
     | Stopping
     | StateChanged
     | WorkerExited
@@ -266,7 +276,8 @@ Event = (
 
 @dataclass(frozen=True)
 class Load:
-    """Load ``target`` and serve it on the listening socket sent along with this line.
+    """Load ``target``, say ``ready``, and serve on the listening socket sent with this line
+    once ``serve`` arrives.
 
     The socket travels as SCM_RIGHTS ancillary data on the channel, so one warm worker can
     serve any app and the port never changes across reloads.
@@ -280,6 +291,17 @@ class Load:
 
 
 @dataclass(frozen=True)
+class Serve:
+    """Start accepting connections (sent once the previous worker stopped accepting).
+
+    A loaded worker waits for this, so the switch to new code is clean: no request is
+    answered by the old code after the first one answered by the new code.
+    """
+
+    TYPE: ClassVar[str] = "serve"
+
+
+@dataclass(frozen=True)
 class Shutdown:
     """Stop accepting, finish in-flight requests for at most ``grace`` seconds, then exit."""
 
@@ -287,7 +309,7 @@ class Shutdown:
     grace: float = 5.0
 
 
-Command = Load | Shutdown
+Command = Load | Serve | Shutdown
 
 EVENT_TYPES: dict[str, type[Any]] = {
     cls.TYPE: cls
@@ -299,13 +321,14 @@ EVENT_TYPES: dict[str, type[Any]] = {
         TracesDropped,
         Log,
         LoadError,
+        Draining,
         Stopping,
         StateChanged,
         WorkerExited,
         ProtocolProblem,
     )
 }
-COMMAND_TYPES: dict[str, type[Any]] = {cls.TYPE: cls for cls in (Load, Shutdown)}
+COMMAND_TYPES: dict[str, type[Any]] = {cls.TYPE: cls for cls in (Load, Serve, Shutdown)}
 _FIELD_TYPES: dict[type[Any], dict[str, Any]] = {
     cls: typing.get_type_hints(cls)
     for cls in (ConverterInfo, RouteInfo, *EVENT_TYPES.values(), *COMMAND_TYPES.values())
@@ -480,6 +503,7 @@ __all__ = [
     "AppStateName",
     "Command",
     "ConverterInfo",
+    "Draining",
     "Event",
     "LineSplitter",
     "Load",
@@ -492,6 +516,7 @@ __all__ = [
     "RouteDiff",
     "RouteInfo",
     "RoutesChanged",
+    "Serve",
     "Shutdown",
     "Spare",
     "StateChanged",

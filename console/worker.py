@@ -39,6 +39,7 @@ from typing import Any
 
 from console.protocol import (
     ConverterInfo,
+    Draining,
     Event,
     LineSplitter,
     Load,
@@ -47,6 +48,7 @@ from console.protocol import (
     ProtocolError,
     Ready,
     RouteInfo,
+    Serve,
     Shutdown,
     Spare,
     Stopping,
@@ -60,7 +62,7 @@ HOST = "127.0.0.1"
 #: How long a worker whose channel closed may take to finish in-flight requests.
 ORPHAN_GRACE = 1.0
 #: A worker whose channel closed is gone after this, even if the app hangs.
-ORPHAN_DEADLINE = 1.8
+ORPHAN_DEADLINE = 1.5
 LOG_OUTBOX_SIZE = 2_000
 _CONVERTER_PART = re.compile(
     r"<(?:(?P<converter>[a-zA-Z_][a-zA-Z0-9_]*)(?:\((?P<arguments>.*?)\))?:)?"
@@ -400,11 +402,14 @@ class Worker:
         self._server: Any = None
         self._server_lock = threading.Lock()
         self._leaving = threading.Event()
+        self._may_serve = threading.Event()
         self._shutdown_grace = 5.0
         self.app_id = ""
 
-    def run(self) -> int:
+    def run(self, preload: Callable[[], None]) -> int:
+        """Listen to the channel first, so a supervisor dying during start-up is noticed."""
         threading.Thread(target=self._read_commands, name="hookscope-commands", daemon=True).start()
+        preload()
         self._sender.send(Spare(app="", pid=os.getpid()))
         command, fds = self._next_command()
         if isinstance(command, Shutdown):
@@ -462,7 +467,9 @@ class Worker:
                 tracing=tracing,
             )
         )
-        server.serve_forever(poll_interval=0.05)
+        self._may_serve.wait()
+        if not self._leaving.is_set():
+            server.serve_forever(poll_interval=0.02)
         drained = server.wait_idle(self._shutdown_grace)
         return self._leave("drained" if drained else "gave up waiting for in-flight requests")
 
@@ -498,6 +505,9 @@ class Worker:
                 except ProtocolError as error:
                     self._complain(str(error))
                     continue
+                if isinstance(command, Serve):
+                    self._may_serve.set()
+                    continue
                 if isinstance(command, Shutdown):
                     self._begin_shutdown(command.grace)
                 taken, pending_fds = (
@@ -514,13 +524,23 @@ class Worker:
     def _begin_shutdown(self, grace: float) -> None:
         self._shutdown_grace = grace
         self._leaving.set()
+        self._may_serve.set()
         with self._server_lock:
             server = self._server
         if server is not None:
-            threading.Thread(target=server.shutdown, daemon=True).start()
+            threading.Thread(target=self._stop_accepting, args=(server,), daemon=True).start()
+
+    def _stop_accepting(self, server: Any) -> None:
+        """Tell the supervisor the moment no new connection can land here."""
+        server.shutdown()
+        self._sender.send(Draining(self.app_id, os.getpid()))
 
     def _orphaned(self) -> None:
         """The supervisor is gone: finish what is in flight briefly, then leave for sure."""
+        with self._server_lock:
+            serving = self._server is not None
+        if not serving:
+            os._exit(0)  # nothing in flight; the app may be stuck importing
         self._begin_shutdown(ORPHAN_GRACE)
         threading.Timer(ORPHAN_DEADLINE, os._exit, args=(0,)).start()
 
@@ -550,8 +570,7 @@ def main(argv: list[str] | None = None) -> int:
         print("hookscope worker: the channel must be a Unix socket", file=sys.stderr)
         return 2
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
-    _preload()
-    return Worker(channel).run()
+    return Worker(channel).run(preload=_preload)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from console.protocol import (
+    Draining,
     Event,
     Load,
     LoadError,
@@ -50,6 +51,8 @@ from console.supervisor.watcher import FileWatcher, WatchSet
 from console.targets import TargetError, parse_target
 
 HOST = "127.0.0.1"
+#: A new worker starts accepting after this even if the old one never confirmed it stopped.
+HANDOFF_TIMEOUT = 1.0
 _STREAMED = (Trace, Log, TracesDropped, ProtocolProblem)
 
 
@@ -115,6 +118,7 @@ class ManagedApp:
         self._supervisor = supervisor
         self._workers: dict[int, WorkerProcess] = {}
         self._retiring: set[WorkerProcess] = set()
+        self._handoffs: dict[WorkerProcess, tuple[WorkerProcess, Ready]] = {}
         self.lifecycle = AppLifecycle(self, time.monotonic, supervisor.policy)
         self.info = AppInfo(app_id, target, HOST, self.port, self.lifecycle.status, None)
         self.last_watch_set = initial_watch_set(target, supervisor.cwd)
@@ -162,24 +166,15 @@ class ManagedApp:
     # --- what workers said -------------------------------------------------------------------
 
     def handle(self, worker: WorkerProcess, event: Event) -> None:
+        if isinstance(event, Stopping | Draining):
+            self._supervisor.emit(event)
+            if isinstance(event, Draining):
+                self._hand_over(worker)
+            return
         if self._workers.get(worker.generation) is not worker:
-            if isinstance(event, Stopping):
-                self._supervisor.emit(event)
             return
         if isinstance(event, Ready) and worker.generation == self.lifecycle.status.loading:
-            previous, self.routes = self.routes, event.routes
-            self._supervisor.emit(event)
-            if previous is not None:
-                diff = diff_routes(previous, event.routes)
-                if diff:
-                    self._supervisor.emit(
-                        RoutesChanged(
-                            self.app_id, diff.added, diff.removed, diff.changed, event.routes
-                        )
-                    )
-            self._supervisor.watch(self, ready_watch_set(event))
-            self.lifecycle.worker_ready(worker.generation)
-            self._supervisor.refill_spares()
+            self._loaded(worker, event)
         elif isinstance(event, LoadError):
             self._supervisor.emit(event)
             self._supervisor.watch(self, _any_source(self.last_watch_set))
@@ -187,7 +182,41 @@ class ManagedApp:
             self.lifecycle.load_failed(worker.generation, summary)
             self._supervisor.refill_spares()
 
+    def _loaded(self, worker: WorkerProcess, ready: Ready) -> None:
+        """New code is loaded; it goes live once the old worker has stopped accepting."""
+        serving = self.lifecycle.status.serving
+        previous = self._workers.get(serving) if serving is not None else None
+        if previous is None or previous.stop_requested:
+            self._go_live(worker, ready)
+            return
+        self._handoffs[previous] = (worker, ready)
+        previous.stop(self._supervisor.drain_grace)
+        self._supervisor.later(HANDOFF_TIMEOUT, lambda: self._hand_over(previous))
+
+    def _hand_over(self, previous: WorkerProcess) -> None:
+        """The old worker stopped accepting (or took too long to): the new one may start."""
+        successor = self._handoffs.pop(previous, None)
+        if successor is not None:
+            self._go_live(*successor)
+
+    def _go_live(self, worker: WorkerProcess, ready: Ready) -> None:
+        if self._workers.get(worker.generation) is not worker:
+            return  # superseded by a newer edit while waiting for the handoff
+        worker.serve()
+        previous_routes, self.routes = self.routes, ready.routes
+        self._supervisor.emit(ready)
+        if previous_routes is not None:
+            diff = diff_routes(previous_routes, ready.routes)
+            if diff:
+                self._supervisor.emit(
+                    RoutesChanged(self.app_id, diff.added, diff.removed, diff.changed, ready.routes)
+                )
+        self._supervisor.watch(self, ready_watch_set(ready))
+        self.lifecycle.worker_ready(worker.generation)
+        self._supervisor.refill_spares()
+
     def exited(self, worker: WorkerProcess, returncode: int) -> None:
+        self._hand_over(worker)
         if worker in self._retiring:
             self._retiring.discard(worker)
             return
@@ -195,9 +224,10 @@ class ManagedApp:
             return
         del self._workers[worker.generation]
         description = describe_exit(returncode)
-        self._supervisor.emit(
-            WorkerExited(self.app_id, worker.pid, returncode, description, worker.last_output)
-        )
+        if not worker.stop_requested:
+            self._supervisor.emit(
+                WorkerExited(self.app_id, worker.pid, returncode, description, worker.last_output)
+            )
         self.lifecycle.worker_exited(worker.generation, description)
         self._supervisor.refill_spares()
 
@@ -351,6 +381,12 @@ class Supervisor:
     def refill_spares(self) -> None:
         if not self._stopped:
             self._pool.refill()
+
+    def later(self, delay: float, task: Callable[[], None]) -> None:
+        """Run ``task`` on the control thread after ``delay`` seconds."""
+        timer = threading.Timer(delay, self._post, args=(task,))
+        timer.daemon = True
+        timer.start()
 
     def watch(self, app: ManagedApp, watch_set: WatchSet) -> None:
         app.last_watch_set = watch_set

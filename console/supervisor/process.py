@@ -30,6 +30,7 @@ from console.protocol import (
     LogStream,
     ProtocolError,
     ProtocolProblem,
+    Serve,
     Shutdown,
     Spare,
     decode_event,
@@ -41,6 +42,8 @@ MAX_LINE_CHARS = 8_192
 #: Output beyond this rate (bytes per second, after a burst allowance) is dropped and counted.
 OUTPUT_RATE = 512 * 1024
 OUTPUT_BURST = 2 * 1024 * 1024
+#: What a line costs from the rate budget beyond its length: many short lines flood too.
+LINE_COST = 100
 LAST_OUTPUT_LINES = 40
 
 EventCallback = Callable[["WorkerProcess", Event], None]
@@ -117,7 +120,7 @@ class OutputCapture:
         self._partial.clear()
         self._partial_overflow = 0
         self.tail.append(text[:500])
-        if self._spend(size):
+        if self._spend(len(text) + LINE_COST):
             self._report_drops()
             self._emit(Log(self._app(), self._stream, self._level, text, None, time.time()))
         else:
@@ -207,6 +210,11 @@ class WorkerProcess:
         return f"<WorkerProcess pid={self.pid} app={self.app_id!r} gen={self.generation}>"
 
     @property
+    def stop_requested(self) -> bool:
+        """True once the supervisor asked this worker to leave (drain or kill)."""
+        return self._stop_requested
+
+    @property
     def returncode(self) -> int | None:
         return self._popen.poll()
 
@@ -227,17 +235,24 @@ class WorkerProcess:
             return False
         return True
 
+    def serve(self) -> None:
+        """Let a loaded worker start accepting connections."""
+        self._send(Serve())
+
     def stop(self, grace: float) -> None:
         """Ask for a drain; SIGTERM after ``grace`` seconds, SIGKILL one second later."""
         if self._stop_requested:
             return
         self._stop_requested = True
+        self._send(Shutdown(grace=grace))
+        self._thread(self._enforce_stop, "stop", grace)
+
+    def _send(self, command: Serve | Shutdown) -> None:
         try:
             with self._send_lock:
-                self._channel.sendall(encode(Shutdown(grace=grace)))
+                self._channel.sendall(encode(command))
         except OSError:
-            pass
-        self._thread(self._enforce_stop, "stop", grace)
+            pass  # the worker is gone; its exit is reported separately
 
     def kill(self) -> None:
         self._stop_requested = True

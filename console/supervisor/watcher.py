@@ -161,17 +161,30 @@ class _OverflowSpotter(logging.Handler):
 class FileWatcher:
     """Calls ``on_change(key)`` once per quiet burst for each watch set a change touched.
 
+    A lone save is reported after a short quiet period, so a reload starts at once. Events
+    soon after a report are more likely part of a longer burst (a checkout, a formatter
+    rewriting files, an editor saving repeatedly), so then the loop waits longer for quiet.
+
     Args:
         on_change: Called from the watcher's thread with the key of each changed set.
         quiet: A burst ends when no event came for this long (seconds).
+        busy_quiet: The quiet period used within ``busy_window`` seconds of the last report.
         max_delay: A burst that goes on this long is reported anyway.
     """
 
     def __init__(
-        self, on_change: Callable[[str], None], quiet: float = 0.03, max_delay: float = 0.5
+        self,
+        on_change: Callable[[str], None],
+        quiet: float = 0.03,
+        busy_quiet: float = 0.25,
+        busy_window: float = 1.0,
+        max_delay: float = 0.6,
     ) -> None:
         self._on_change = on_change
         self._quiet = quiet
+        self._busy_quiet = busy_quiet
+        self._busy_window = busy_window
+        self._last_report = float("-inf")
         self._max_delay = max_delay
         self._sets: dict[str, WatchSet] = {}
         self._fingerprints: dict[str, dict[str, tuple[int, int]]] = {}
@@ -300,9 +313,12 @@ class FileWatcher:
                 self._lock.wait()
                 continue
             now = time.monotonic()
-            due = min(pending.last_at + self._quiet, pending.first_at + self._max_delay)
+            busy = pending.first_at - self._last_report < self._busy_window
+            quiet = self._busy_quiet if busy else self._quiet
+            due = min(pending.last_at + quiet, pending.first_at + self._max_delay)
             if now >= due:
                 self._pending = _Pending()
+                self._last_report = now
                 return pending
             self._lock.wait(due - now)
 

@@ -1,0 +1,410 @@
+"""The supervisor with real worker processes on 127.0.0.1.
+
+Every test copies the fixture apps from tests/console/apps into its own temporary directory
+and edits only the copies.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from console.protocol import (
+    Event,
+    LoadError,
+    Log,
+    Ready,
+    RoutesChanged,
+    StateChanged,
+    Trace,
+    WorkerExited,
+)
+from console.supervisor import RestartPolicy, Supervisor, SupervisorError
+from console.supervisor.manager import app_id_for
+
+APPS = Path(__file__).parent / "apps"
+FAST = RestartPolicy(load_timeout=5.0, backoff_initial=0.1, backoff_max=0.5)
+
+
+class EventLog:
+    """Collects the supervisor's events and lets a test wait for one."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self._changed = threading.Condition()
+
+    def __call__(self, event: Event) -> None:
+        with self._changed:
+            self.events.append(event)
+            self._changed.notify_all()
+
+    def wait_for(self, predicate: Callable[[Event], bool], timeout: float = 15.0) -> Event:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                for event in self.events:
+                    if predicate(event):
+                        return event
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    recent = "\n".join(repr(e)[:300] for e in self.events[-15:])
+                    raise AssertionError(f"no matching event within {timeout} s; last:\n{recent}")
+                self._changed.wait(remaining)
+
+    def of(self, kind: type[Event], app: str | None = None) -> list[Event]:
+        with self._changed:
+            return [e for e in self.events if isinstance(e, kind) and app in (None, e.app)]
+
+    def forget(self) -> None:
+        with self._changed:
+            self.events.clear()
+
+
+def is_state(app: str, state: str) -> Callable[[Event], bool]:
+    return lambda e: isinstance(e, StateChanged) and e.app == app and e.state == state
+
+
+def get(url: str, headers: dict[str, str] | None = None, timeout: float = 10.0) -> str:
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return str(response.read().decode())
+
+
+def rewrite(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def process_is_gone(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return "\nState:\tZ" in status
+
+
+def worker_children(parent: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = int(stat.rpartition(")")[2].split()[1])
+        if ppid == parent and b"console.worker" in cmdline:
+            children.append(int(entry.name))
+    return children
+
+
+@pytest.fixture
+def apps(tmp_path: Path) -> Path:
+    for name in ("greeter.py", "counter.py"):
+        shutil.copy(APPS / name, tmp_path / name)
+    return tmp_path
+
+
+@pytest.fixture
+def log() -> EventLog:
+    return EventLog()
+
+
+@pytest.fixture
+def supervisor(apps: Path, log: EventLog) -> Iterator[Supervisor]:
+    with Supervisor(
+        [str(apps / "greeter.py"), str(apps / "counter.py")],
+        log,
+        cwd=str(apps),
+        policy=FAST,
+        drain_grace=3.0,
+    ) as running:
+        log.wait_for(is_state("greeter", "running"))
+        log.wait_for(is_state("counter", "running"))
+        yield running
+
+
+def url(supervisor: Supervisor, app: str, path: str = "/") -> str:
+    return supervisor.app(app).url.rstrip("/") + path
+
+
+def test_two_apps_serve_and_their_traces_carry_the_request_ids(
+    supervisor: Supervisor, log: EventLog
+) -> None:
+    assert get(url(supervisor, "greeter", "/user/7"), {"X-Request-Id": "req-greeter"}) == "user 7"
+    assert get(url(supervisor, "counter", "/count"), {"X-Request-Id": "req-counter"}) == "1"
+    greeter = log.wait_for(lambda e: isinstance(e, Trace) and e.request_id == "req-greeter")
+    counter = log.wait_for(lambda e: isinstance(e, Trace) and e.request_id == "req-counter")
+    assert isinstance(greeter, Trace) and isinstance(counter, Trace)
+    assert (greeter.app, counter.app) == ("greeter", "counter")
+    assert greeter.trace["routing"]["endpoint"] == "user"
+    assert [s["name"] for s in greeter.trace["steps"] if s["kind"] != "teardown_appcontext"][
+        :3
+    ] == ["announce", "user", "stamp"]
+    printed = log.wait_for(lambda e: isinstance(e, Log) and e.stream == "stdout")
+    assert isinstance(printed, Log) and printed.message == "greeter: GET /user/7"
+
+
+def test_ready_describes_the_url_map(supervisor: Supervisor, log: EventLog) -> None:
+    ready = log.wait_for(lambda e: isinstance(e, Ready) and e.app == "greeter")
+    assert isinstance(ready, Ready)
+    assert ready.host == "127.0.0.1" and ready.port == supervisor.app("greeter").port
+    user = next(route for route in ready.routes if route.endpoint == "user")
+    assert user.rule == "/user/<int:user_id>"
+    assert user.converters[0].name == "user_id" and user.converters[0].converter == "int"
+    assert user.view == "user" and user.file is not None and user.file.endswith("greeter.py")
+    assert user.line == 30
+
+
+def test_an_edit_is_served_on_the_same_port_with_no_failed_request(
+    supervisor: Supervisor, log: EventLog, apps: Path
+) -> None:
+    port = supervisor.app("greeter").port
+    failures: list[str] = []
+    answers: list[str] = []
+    stop = threading.Event()
+
+    def hammer() -> None:
+        while not stop.is_set():
+            try:
+                answers.append(get(url(supervisor, "greeter"), timeout=10))
+            except (urllib.error.URLError, OSError) as error:
+                failures.append(repr(error))
+
+    in_flight: list[str] = []
+    slow = threading.Thread(
+        target=lambda: in_flight.append(get(url(supervisor, "greeter", "/slow?seconds=1.0")))
+    )
+    slow.start()
+    threads = [threading.Thread(target=hammer) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)
+    rewrite(apps / "greeter.py", 'VERSION = "v1"', 'VERSION = "v2"')
+    deadline = time.monotonic() + 15
+    while not (answers and answers[-1] == "hello from v2") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    stop.set()
+    for thread in (*threads, slow):
+        thread.join(timeout=15)
+    assert failures == []
+    assert answers[-1] == "hello from v2"
+    assert in_flight == ["slow from v1"], "the old worker finished its request"
+    assert supervisor.app("greeter").port == port
+    assert log.of(StateChanged, "counter")[-1].state == "running", "the other app did not reload"
+    assert len([e for e in log.of(StateChanged, "counter") if e.state == "reloading"]) == 0
+
+
+def test_a_syntax_error_keeps_the_old_code_serving_until_fixed(
+    supervisor: Supervisor, log: EventLog, apps: Path
+) -> None:
+    source = apps / "greeter.py"
+    good = source.read_text()
+    source.write_text(good.replace('VERSION = "v1"', 'VERSION = "v1" +'))
+    error = log.wait_for(lambda e: isinstance(e, LoadError))
+    assert isinstance(error, LoadError)
+    assert error.exc_type == "SyntaxError"
+    assert error.file is not None and error.file.endswith("greeter.py") and error.line == 9
+    assert "SyntaxError" in error.traceback
+    state = log.wait_for(is_state("greeter", "load_error"))
+    assert isinstance(state, StateChanged) and state.serving
+    assert get(url(supervisor, "greeter")) == "hello from v1"
+
+    source.write_text(good.replace('VERSION = "v1"', 'VERSION = "v3"'))
+    log.wait_for(lambda e: is_state("greeter", "running")(e) and e.pid != state.pid)
+    assert get(url(supervisor, "greeter")) == "hello from v3"
+
+
+def test_a_reload_reports_the_route_diff(supervisor: Supervisor, log: EventLog, apps: Path) -> None:
+    source = apps / "greeter.py"
+    rewrite(source, '@app.route("/slow")', '@app.route("/slowly")')
+    changed = log.wait_for(lambda e: isinstance(e, RoutesChanged))
+    assert isinstance(changed, RoutesChanged)
+    assert [r.rule for r in changed.added] == ["/slowly"]
+    assert [r.rule for r in changed.removed] == ["/slow"]
+
+
+def test_a_killed_worker_is_reported_and_restarted(supervisor: Supervisor, log: EventLog) -> None:
+    running = log.of(StateChanged, "greeter")[-1]
+    assert isinstance(running, StateChanged) and running.pid is not None
+    os.kill(running.pid, signal.SIGKILL)
+    exited = log.wait_for(lambda e: isinstance(e, WorkerExited))
+    assert isinstance(exited, WorkerExited) and exited.description == "killed by SIGKILL"
+    log.wait_for(is_state("greeter", "crashed"))
+    log.wait_for(lambda e: is_state("greeter", "running")(e) and e.pid != running.pid)
+    assert get(url(supervisor, "greeter")) == "hello from v1"
+
+
+def test_a_burst_of_saves_gives_one_or_two_reloads_and_the_last_save_wins(
+    supervisor: Supervisor, log: EventLog, apps: Path
+) -> None:
+    source = apps / "greeter.py"
+    text = source.read_text()
+    log.forget()
+    started = time.monotonic()
+    for version in range(1, 31):
+        source.write_text(text.replace('VERSION = "v1"', f'VERSION = "burst{version}"'))
+        time.sleep(0.02)
+    assert time.monotonic() - started < 1.0
+    deadline = time.monotonic() + 15
+    while get(url(supervisor, "greeter")) != "hello from burst30":
+        assert time.monotonic() < deadline, "the final content was never served"
+        time.sleep(0.05)
+    time.sleep(0.5)
+    reloads = [e for e in log.of(StateChanged, "greeter") if e.state == "reloading"]
+    assert 1 <= len(reloads) <= 2
+
+
+def test_a_flood_of_output_does_not_stall_the_app(
+    supervisor: Supervisor, log: EventLog, apps: Path
+) -> None:
+    source = apps / "greeter.py"
+    source.write_text(
+        source.read_text()
+        + textwrap.dedent(
+            """
+            @app.route("/flood")
+            def flood() -> str:
+                print("x" * 50_000_000)
+                for number in range(200_000):
+                    print(number)
+                return "flooded"
+            """
+        )
+    )
+    log.wait_for(lambda e: isinstance(e, RoutesChanged))
+    started = time.monotonic()
+    assert get(url(supervisor, "greeter", "/flood"), timeout=30) == "flooded"
+    assert time.monotonic() - started < 10
+    cut = log.wait_for(lambda e: isinstance(e, Log) and "more bytes not shown" in e.message)
+    assert isinstance(cut, Log) and len(cut.message) < 10_000
+    log.wait_for(lambda e: isinstance(e, Log) and e.stream == "hookscope")
+    assert get(url(supervisor, "counter", "/count")) == "1"
+
+
+def test_an_import_that_hangs_times_out_as_a_load_error(tmp_path: Path, log: EventLog) -> None:
+    app = tmp_path / "hangs.py"
+    app.write_text("import time\ntime.sleep(60)\n")
+    policy = RestartPolicy(load_timeout=1.0)
+    with Supervisor([str(app)], log, cwd=str(tmp_path), policy=policy):
+        state = log.wait_for(is_state("hangs", "load_error"))
+        assert isinstance(state, StateChanged)
+        assert state.detail == "loading did not finish within 1 s"
+
+
+@pytest.mark.parametrize(
+    ("source", "exc_type", "message"),
+    [
+        ("raise RuntimeError('boom at import')\n", "RuntimeError", "boom at import"),
+        ("import sys\nsys.exit(3)\n", "SystemExit", "SystemExit"),
+        ("import no_such_module_here\n", "ModuleNotFoundError", "no_such_module_here"),
+        ("x = 1\n", "TargetError", "no app found"),
+    ],
+)
+def test_an_app_that_cannot_load_is_reported_and_nothing_serves(
+    tmp_path: Path, log: EventLog, source: str, exc_type: str, message: str
+) -> None:
+    app = tmp_path / "broken.py"
+    app.write_text(source)
+    with Supervisor([str(app)], log, cwd=str(tmp_path), policy=FAST):
+        error = log.wait_for(lambda e: isinstance(e, LoadError))
+        assert isinstance(error, LoadError)
+        assert error.exc_type == exc_type
+        assert message in error.message and "\n" not in error.message
+        state = log.wait_for(is_state("broken", "load_error"))
+        assert isinstance(state, StateChanged) and not state.serving
+
+
+def test_stop_leaves_no_worker_behind(apps: Path, log: EventLog) -> None:
+    with Supervisor([str(apps / "greeter.py")], log, cwd=str(apps)):
+        log.wait_for(is_state("greeter", "running"))
+        time.sleep(0.5)  # let the warm spare start too
+        workers = worker_children(os.getpid())
+        assert len(workers) >= 2
+    assert worker_children(os.getpid()) == []
+    assert all(process_is_gone(pid) for pid in workers)
+
+
+def test_workers_leave_within_two_seconds_when_the_supervisor_is_killed(apps: Path) -> None:
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        from console.supervisor import Supervisor
+        from console.protocol import StateChanged
+        def listener(event):
+            if isinstance(event, StateChanged) and event.state == "running":
+                print("running", flush=True)
+        with Supervisor([{str(apps / "greeter.py")!r}], listener):
+            time.sleep(60)
+        """
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", script], cwd=apps, stdout=subprocess.PIPE, text=True
+    ) as child:
+        try:
+            assert child.stdout is not None and child.stdout.readline() == "running\n"
+            time.sleep(0.5)
+            workers = worker_children(child.pid)
+            assert len(workers) >= 2, "the serving worker and the warm spare"
+        finally:
+            child.kill()
+            child.wait()
+    killed_at = time.monotonic()
+    while not all(process_is_gone(pid) for pid in workers):
+        assert time.monotonic() - killed_at < 2.0, "workers outlived their supervisor"
+        time.sleep(0.05)
+
+
+def test_a_taken_port_is_a_clear_error_or_the_next_free_one(apps: Path, log: EventLog) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(SupervisorError, match=f"port {port} on 127.0.0.1 is already in use"):
+            Supervisor([str(apps / "greeter.py")], log, port=port)
+        chosen = Supervisor([str(apps / "greeter.py")], log, port=port, next_free_port=True)
+        try:
+            assert chosen.app("greeter").port > port
+        finally:
+            chosen.stop()
+
+
+def test_bad_arguments_are_one_line_errors(apps: Path, log: EventLog) -> None:
+    with pytest.raises(SupervisorError, match="no target given"):
+        Supervisor([], log)
+    supervisor = Supervisor([str(apps / "greeter.py")], log)
+    try:
+        with pytest.raises(SupervisorError, match="no app named 'nope'"):
+            supervisor.reload("nope")
+    finally:
+        supervisor.stop()
+
+
+@pytest.mark.parametrize(
+    ("target", "app_id"),
+    [
+        ("demo_apps/hook_order.py", "hook_order"),
+        ("demo_apps/login/", "login"),
+        ("demo_apps/login/__init__.py", "login"),
+        ("pkg.module:create_app('dev')", "module"),
+        ("app", "app"),
+    ],
+)
+def test_app_ids_come_from_the_target(target: str, app_id: str) -> None:
+    assert app_id_for(target) == app_id
