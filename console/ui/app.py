@@ -1,0 +1,338 @@
+"""The Textual app: a thin shell that feeds engine events to the model and the model to panes.
+
+Events arrive on supervisor threads and go into an :class:`EventInbox`; a timer drains it
+every frame, reduces each app's :class:`AppView` once per batch and hands the new views to
+their panes. So a flood of traces costs one model update and one repaint per frame, and the
+keyboard stays responsive. Actions (reload, send, replay, export...) are methods here, bound
+to keys and listed in the command palette.
+"""
+
+from __future__ import annotations
+
+import collections
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, TabbedContent, TabPane
+
+from console.protocol import Event
+from console.ui.engine import Engine, EventInbox
+from console.ui.literal import literal, visible
+from console.ui.screens.help import HelpScreen
+from console.ui.screens.replay import ReplayScreen
+from console.ui.state import DEFAULT_TRACE_CAPACITY, AppView, clear_traces, reduce
+from console.ui.traces import TraceRecord, as_curl, export_jsonl
+from console.ui.widgets.app_pane import AppPane
+from console.ui.widgets.app_status import state_badge
+from console.ui.widgets.composer import OutgoingRequest, RequestComposer
+from console.ui.widgets.response_viewer import Exchange, ResponseViewer
+from console.ui.widgets.trace_list import TraceList
+
+FRAME_SECONDS = 1 / 20
+
+
+class HookscopeConsole(App[None]):
+    """Runs the apps of ``engine`` and shows them, one tab each."""
+
+    CSS_PATH = "console.tcss"
+    TITLE = "hookscope"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("r", "reload", "Reload"),
+        Binding("R", "restart", "Restart", key_display="R"),
+        Binding("right_square_bracket", "next_app", "Next app", key_display="]"),
+        Binding("left_square_bracket", "previous_app", "Prev app", key_display="[", show=False),
+        Binding("1", "section('routes')", "Routes", show=False),
+        Binding("2", "section('request')", "Request", show=False),
+        Binding("3", "section('traces')", "Traces", show=False),
+        Binding("4", "section('logs')", "Logs", show=False),
+        Binding("ctrl+s", "send_request", "Send", show=False),
+        Binding("x", "replay", "Replay", show=False),
+        Binding("y", "copy_curl", "Copy curl", show=False),
+        Binding("e", "export", "Export", show=False),
+        Binding("q", "quit", "Quit", show=False),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        trace_capacity: int = DEFAULT_TRACE_CAPACITY,
+        export_dir: Path | None = None,
+        clock: collections.abc.Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__()
+        self.engine = engine
+        self.inbox = EventInbox()
+        self.export_dir = export_dir or Path.cwd()
+        self._clock = clock
+        self.views: dict[str, AppView] = {
+            entry.app_id: AppView(entry.app_id, target=entry.target, trace_capacity=trace_capacity)
+            for entry in engine.apps
+        }
+        self._pane_ids = {app_id: f"app-{index}" for index, app_id in enumerate(self.views)}
+        self._replays: dict[str, tuple[str, TraceRecord]] = {}
+        self.frames = 0
+
+    # --- layout and the event loop ----------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(id="apps"):
+            for app_id, pane_id in self._pane_ids.items():
+                with TabPane(Content(visible(app_id)), id=pane_id):
+                    yield AppPane(app_id, id=f"{pane_id}-pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{len(self.views)} apps"
+        for app_id, view in self.views.items():
+            self.pane(app_id).show_view(view)
+            self._label_tab(app_id, view)
+        self.set_interval(FRAME_SECONDS, self.drain_events)
+        self._start_engine()
+
+    @work(thread=True, exclusive=True, group="engine")
+    def _start_engine(self) -> None:
+        try:
+            self.engine.start(self.inbox.put)
+        except Exception as error:  # a port in use, a bad target: tell the user, keep the UI
+            self.call_from_thread(self.notify, str(error), severity="error", timeout=30)
+
+    def drain_events(self) -> None:
+        """Apply everything that arrived since the last frame, one reduce per app."""
+        events = self.inbox.drain()
+        if not events:
+            return
+        self.frames += 1
+        now = self._clock()
+        by_app: dict[str, list[Event]] = collections.defaultdict(list)
+        for event in events:
+            by_app[event.app].append(event)
+        for app_id, app_events in by_app.items():
+            view = self.views.get(app_id)
+            if view is None:
+                continue
+            new_view = reduce(view, app_events, now)
+            self.views[app_id] = new_view
+            self.pane(app_id).show_view(new_view)
+            if (view.state, view.load_error) != (new_view.state, new_view.load_error):
+                self._label_tab(app_id, new_view)
+        if self._replays:
+            self._show_finished_replays()
+
+    def pane(self, app_id: str) -> AppPane:
+        return self.query_one(f"#{self._pane_ids[app_id]}-pane", AppPane)
+
+    def _label_tab(self, app_id: str, view: AppView) -> None:
+        label = Text.assemble(state_badge(view), " ", literal(app_id, "bold"))
+        if view.load_error is not None and view.state != "load_error":
+            label.append(" ▲", "bold red")
+        tabs = self.query_one("#apps", TabbedContent)
+        tabs.get_tab(self._pane_ids[app_id]).label = Content.from_rich_text(label)
+
+    @property
+    def current_app_id(self) -> str:
+        active = self.query_one("#apps", TabbedContent).active
+        for app_id, pane_id in self._pane_ids.items():
+            if pane_id == active:
+                return app_id
+        return next(iter(self._pane_ids))
+
+    @property
+    def current_pane(self) -> AppPane:
+        return self.pane(self.current_app_id)
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_reload(self) -> None:
+        app_id = self.current_app_id
+        self.engine.reload(app_id)
+        self.notify(f"reloading {app_id}", timeout=2)
+
+    def action_restart(self) -> None:
+        app_id = self.current_app_id
+        self.engine.restart(app_id)
+        self.views[app_id] = clear_traces(self.views[app_id])
+        self.pane(app_id).show_view(self.views[app_id])
+        self.pane(app_id).show_cookies(())
+        self.notify(f"restarting {app_id} with an empty cookie jar", timeout=2)
+
+    def action_next_app(self) -> None:
+        self._step_app(1)
+
+    def action_previous_app(self) -> None:
+        self._step_app(-1)
+
+    def _step_app(self, step: int) -> None:
+        pane_ids = list(self._pane_ids.values())
+        tabs = self.query_one("#apps", TabbedContent)
+        index = pane_ids.index(tabs.active) if tabs.active in pane_ids else 0
+        tabs.active = pane_ids[(index + step) % len(pane_ids)]
+
+    def action_section(self, section: str) -> None:
+        self.current_pane.show_section(section)
+
+    def action_replay(self) -> None:
+        """Send the selected request again to the current code; compare the two traces."""
+        record = self.current_pane.selected_trace()
+        if record is None:
+            self.notify("select a request in the trace list first", severity="warning")
+            return
+        self._send(self.current_app_id, replay_request(record), replay_of=record)
+
+    def action_copy_curl(self) -> None:
+        record = self.current_pane.selected_trace()
+        view = self.views[self.current_app_id]
+        if record is None or view.url is None:
+            self.notify("select a request in the trace list first", severity="warning")
+            return
+        command = as_curl(record.raw, view.url)
+        self.copy_to_clipboard(command)
+        self.notify(literal(command), title="copied as curl", timeout=6)
+
+    def action_export(self) -> None:
+        app_id = self.current_app_id
+        traces = self.views[app_id].traces
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = self.export_dir / f"hookscope-{app_id}-{stamp}.jsonl"
+        try:
+            path.write_text(export_jsonl(traces), encoding="utf-8")
+        except OSError as error:
+            self.notify(f"could not export: {error}", severity="error")
+            return
+        self.notify(literal(f"{len(traces)} traces written to {path}"), title="exported")
+
+    def action_clear_traces(self) -> None:
+        app_id = self.current_app_id
+        self.views[app_id] = clear_traces(self.views[app_id])
+        self.pane(app_id).show_view(self.views[app_id])
+
+    def action_clear_cookies(self) -> None:
+        app_id = self.current_app_id
+        self.engine.clear_cookies(app_id)
+        self.pane(app_id).show_cookies(self.engine.cookies(app_id))
+        self.notify(f"cookie jar of {app_id} cleared", timeout=2)
+
+    def action_send_request(self) -> None:
+        self.current_pane.show_section("request")
+        self.current_pane.query_one(RequestComposer).action_send()
+
+    def action_toggle_pause(self) -> None:
+        self.current_pane.query_one(TraceList).action_toggle_pause()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        commands = [
+            ("Reload app", "Load the selected app's code again (r)", self.action_reload),
+            ("Restart app", "Fresh worker and empty cookie jar (R)", self.action_restart),
+            ("Next app", "Switch to the next app (])", self.action_next_app),
+            ("Previous app", "Switch to the previous app ([)", self.action_previous_app),
+            ("Show routes", "The route inspector (1)", lambda: self.action_section("routes")),
+            (
+                "Show request composer",
+                "Compose a test request (2)",
+                lambda: self.action_section("request"),
+            ),
+            (
+                "Show traces",
+                "Live trace list and hook timeline (3)",
+                lambda: self.action_section("traces"),
+            ),
+            ("Show logs", "The app's output (4)", lambda: self.action_section("logs")),
+            ("Send request", "Send the composed request (ctrl+s)", self.action_send_request),
+            (
+                "Replay request",
+                "Send the selected request again and compare (x)",
+                self.action_replay,
+            ),
+            (
+                "Copy as curl",
+                "Copy the selected request as a curl command (y)",
+                self.action_copy_curl,
+            ),
+            ("Export traces", "Write the trace list as JSON lines (e)", self.action_export),
+            ("Pause/resume traces", "Freeze the trace list (p)", self.action_toggle_pause),
+            ("Clear traces", "Empty the trace list (c)", self.action_clear_traces),
+            ("Clear cookies", "Empty the app's cookie jar (ctrl+k)", self.action_clear_cookies),
+            ("Help", "List every key (?)", self.action_help),
+        ]
+        for title, help_text, callback in commands:
+            yield SystemCommand(title, help_text, callback)
+
+    # --- messages from the panes -------------------------------------------------------------
+
+    @on(RequestComposer.SendRequested)
+    def _send_requested(self, event: RequestComposer.SendRequested) -> None:
+        self._send(self.current_app_id, event.request)
+
+    @on(TraceList.ClearRequested)
+    def _clear_requested(self) -> None:
+        self.action_clear_traces()
+
+    @on(ResponseViewer.CookiesCleared)
+    def _cookies_cleared(self) -> None:
+        self.action_clear_cookies()
+
+    @work(thread=True, group="requests")
+    def _send(
+        self, app_id: str, request: OutgoingRequest, replay_of: TraceRecord | None = None
+    ) -> None:
+        exchange = self.engine.send(app_id, request)
+        self.call_from_thread(self._request_done, app_id, exchange, replay_of)
+
+    def _request_done(self, app_id: str, exchange: Exchange, replay_of: TraceRecord | None) -> None:
+        if replay_of is not None:
+            if exchange.error is not None:
+                self.notify(literal(exchange.error), title="replay failed", severity="error")
+                return
+            self._replays[exchange.request_id] = (app_id, replay_of)
+            self._show_finished_replays()
+            return
+        self.pane(app_id).show_exchange(exchange)
+
+    def _show_finished_replays(self) -> None:
+        for request_id, (app_id, original) in list(self._replays.items()):
+            replayed = self.views[app_id].find_trace(request_id)
+            if replayed is not None:
+                del self._replays[request_id]
+                self.push_screen(ReplayScreen(original, replayed))
+
+    async def action_quit(self) -> None:
+        self.exit()
+
+    def on_unmount(self) -> None:
+        self.engine.stop()
+
+
+def replay_request(record: TraceRecord) -> OutgoingRequest:
+    """The traced request as the composer would send it (body from the trace's preview)."""
+    request = record.raw.get("request")
+    request = request if isinstance(request, dict) else {}
+    skipped = {"host", "content-length", "x-request-id", "cookie"}
+    headers = tuple(
+        (str(pair[0]), str(pair[1]))
+        for pair in request.get("headers") or []
+        if isinstance(pair, list) and len(pair) == 2 and str(pair[0]).lower() not in skipped
+    )
+    body = request.get("body_preview")
+    return OutgoingRequest(
+        method=record.method,
+        path=record.path,
+        headers=headers,
+        body=body.encode() if isinstance(body, str) and body else None,
+    )
+
+
+__all__ = ["HookscopeConsole", "replay_request"]

@@ -1,0 +1,147 @@
+"""The one place the UI touches the engine: the supervisor and the HTTP test client.
+
+The Textual app only knows the :class:`Engine` protocol: start it with a function that
+receives events (called from supervisor threads, so it must be quick and thread-safe — the
+app's :class:`EventInbox` is), ask it to reload or restart an app, and send test requests.
+:class:`SupervisorEngine` is the real thing; tests and snapshots may give the app any other
+object with the same methods, such as one that replays recorded events.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from console.protocol import Event
+from console.supervisor import Supervisor
+from console.supervisor.manager import app_id_for
+from console.ui.http_bridge import TestClient
+from console.ui.widgets.composer import OutgoingRequest
+from console.ui.widgets.response_viewer import Exchange
+
+
+@dataclass(frozen=True)
+class AppEntry:
+    """An app the engine runs: its id (the tab's name) and the target it was started from."""
+
+    app_id: str
+    target: str
+
+
+class Engine(Protocol):
+    @property
+    def apps(self) -> Sequence[AppEntry]: ...
+
+    def start(self, deliver: Callable[[Event], None]) -> None:
+        """Start every app; ``deliver`` then receives every event, from any thread."""
+
+    def reload(self, app_id: str) -> None:
+        """Load the app's current code again (zero downtime)."""
+
+    def restart(self, app_id: str) -> None:
+        """Reload the app and start over: a fresh worker and an empty cookie jar."""
+
+    def send(self, app_id: str, request: OutgoingRequest) -> Exchange:
+        """Send a test request over HTTP; blocking, so the UI calls it from a worker thread."""
+
+    def cookies(self, app_id: str) -> tuple[tuple[str, str, str], ...]:
+        """The app's cookie jar as (name, value, path)."""
+
+    def clear_cookies(self, app_id: str) -> None: ...
+
+    def stop(self) -> None:
+        """Stop every app and leave no process behind."""
+
+
+class EventInbox:
+    """Where supervisor threads drop events and the UI's timer collects them in batches.
+
+    ``deque.append`` and ``popleft`` are atomic, so producers never wait for the UI and the UI
+    never holds a lock while it renders.
+    """
+
+    def __init__(self) -> None:
+        self._events: collections.deque[Event] = collections.deque()
+        self._lock = threading.Lock()
+
+    def put(self, event: Event) -> None:
+        self._events.append(event)
+
+    def drain(self, limit: int = 50_000) -> list[Event]:
+        """Up to ``limit`` events in arrival order; the rest wait for the next frame."""
+        taken: list[Event] = []
+        with self._lock:
+            while self._events and len(taken) < limit:
+                taken.append(self._events.popleft())
+        return taken
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+
+class SupervisorEngine:
+    """The real engine: a :class:`Supervisor` for the apps, HTTP test requests to them.
+
+    Test requests go over real HTTP with one cookie jar per app and an ``X-Request-Id`` that
+    ties each response to its trace.
+    """
+
+    def __init__(self, targets: Sequence[str], *, port: int | None = None) -> None:
+        self._targets = list(targets)
+        self._port = port
+        self._supervisor: Supervisor | None = None
+        self._entries = [AppEntry(app_id_for(target), target) for target in targets]
+        self._clients: dict[str, TestClient] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def apps(self) -> Sequence[AppEntry]:
+        return self._entries
+
+    def start(self, deliver: Callable[[Event], None]) -> None:
+        supervisor = Supervisor(self._targets, deliver, port=self._port, next_free_port=True)
+        with self._lock:
+            self._supervisor = supervisor
+        supervisor.start()
+
+    def reload(self, app_id: str) -> None:
+        if self._supervisor is not None:
+            self._supervisor.reload(app_id)
+
+    def restart(self, app_id: str) -> None:
+        self.clear_cookies(app_id)
+        self.reload(app_id)
+
+    def send(self, app_id: str, request: OutgoingRequest) -> Exchange:
+        supervisor = self._supervisor
+        if supervisor is None:
+            return Exchange(request.method, request.path, error="the apps are still starting")
+        info = supervisor.app(app_id)
+        return self._client(app_id).send(info.url.rstrip("/"), request)
+
+    def cookies(self, app_id: str) -> tuple[tuple[str, str, str], ...]:
+        return self._client(app_id).cookies()
+
+    def clear_cookies(self, app_id: str) -> None:
+        self._client(app_id).clear_cookies()
+
+    def stop(self) -> None:
+        with self._lock:
+            supervisor, self._supervisor = self._supervisor, None
+        for client in self._clients.values():
+            client.close()
+        if supervisor is not None:
+            supervisor.stop()
+
+    def _client(self, app_id: str) -> TestClient:
+        with self._lock:
+            client = self._clients.get(app_id)
+            if client is None:
+                client = self._clients[app_id] = TestClient()
+            return client
+
+
+__all__ = ["AppEntry", "Engine", "EventInbox", "SupervisorEngine"]

@@ -1,0 +1,202 @@
+"""The console's model: what the screen shows about each app, built from protocol events.
+
+:func:`reduce` is a pure function ``(AppView, events, now) -> AppView``: the Textual app keeps
+one :class:`AppView` per app, feeds it the supervisor's events in batches and renders the
+result. Everything the screen knows about an app lives here, so every rule about it (how long
+a route diff stays highlighted, how many traces are kept, when a load error disappears) is
+tested with plain values, without a terminal or a process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from console.protocol import (
+    AppStateName,
+    Event,
+    LoadError,
+    Log,
+    ProtocolProblem,
+    Ready,
+    RouteDiff,
+    RouteInfo,
+    RoutesChanged,
+    StateChanged,
+    Trace,
+    TracesDropped,
+    WorkerExited,
+    diff_routes,
+)
+from console.ui.traces import TraceRecord, read_trace
+
+DEFAULT_TRACE_CAPACITY = 1_000
+DEFAULT_LOG_CAPACITY = 2_000
+#: How long removed routes stay listed under the route table after a reload, in seconds.
+REMOVED_ROUTES_SHOWN_FOR = 30.0
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One line of an app's output as the log view shows it."""
+
+    time: float
+    stream: str
+    level: str
+    message: str
+    logger: str | None = None
+
+
+@dataclass(frozen=True)
+class AppView:
+    """Everything the screen shows about one app."""
+
+    app: str
+    target: str = ""
+    state: AppStateName = "starting"
+    detail: str = ""
+    host: str = "127.0.0.1"
+    port: int | None = None
+    pid: int | None = None
+    app_name: str = ""
+    last_reload: float | None = None
+    reloads: int = 0
+    routes: tuple[RouteInfo, ...] = ()
+    route_diff: RouteDiff = RouteDiff()
+    route_diff_at: float | None = None
+    traces: tuple[TraceRecord, ...] = ()
+    trace_capacity: int = DEFAULT_TRACE_CAPACITY
+    traces_seen: int = 0
+    traces_dropped: int = 0
+    logs: tuple[LogLine, ...] = ()
+    log_capacity: int = DEFAULT_LOG_CAPACITY
+    load_error: LoadError | None = None
+    last_exit: WorkerExited | None = None
+
+    @property
+    def url(self) -> str | None:
+        return f"http://{self.host}:{self.port}" if self.port else None
+
+    def removed_routes(self, now: float) -> tuple[RouteInfo, ...]:
+        """Routes the last reload removed, for a short while after it."""
+        if self.route_diff_at is None or now - self.route_diff_at > REMOVED_ROUTES_SHOWN_FOR:
+            return ()
+        return self.route_diff.removed
+
+    def route_mark(self, route: RouteInfo) -> str:
+        """ "added", "changed" or "" for a route, after the last reload."""
+        if any(route.key == other.key for other in self.route_diff.added):
+            return "added"
+        if any(route.key == other.key for other in self.route_diff.changed):
+            return "changed"
+        return ""
+
+    def find_trace(self, trace_id: str) -> TraceRecord | None:
+        return next((t for t in reversed(self.traces) if t.id == trace_id), None)
+
+
+def reduce(view: AppView, events: Iterable[Event], now: float) -> AppView:
+    """The view after ``events`` (in arrival order), with ``now`` as the arrival time.
+
+    Traces are gathered and appended to the ring once per run of consecutive trace events,
+    so a batch of a thousand traces costs one copy of the ring, not a thousand.
+    """
+    pending: list[TraceRecord] = []
+    for event in events:
+        if event.app != view.app:
+            continue
+        if isinstance(event, Trace):
+            pending.append(read_trace(event.trace))
+            continue
+        if pending:
+            view = _add_traces(view, pending)
+            pending = []
+        view = _apply(view, event, now)
+    if pending:
+        view = _add_traces(view, pending)
+    return view
+
+
+def clear_traces(view: AppView) -> AppView:
+    return dataclasses.replace(view, traces=())
+
+
+def clear_logs(view: AppView) -> AppView:
+    return dataclasses.replace(view, logs=())
+
+
+def _add_traces(view: AppView, records: list[TraceRecord]) -> AppView:
+    capacity = max(view.trace_capacity, 1)
+    traces = (view.traces + tuple(records[-capacity:]))[-capacity:]
+    return dataclasses.replace(view, traces=traces, traces_seen=view.traces_seen + len(records))
+
+
+def _add_log(view: AppView, line: LogLine) -> AppView:
+    logs = (*view.logs, line)[-max(view.log_capacity, 1) :]
+    return dataclasses.replace(view, logs=logs)
+
+
+def _apply(view: AppView, event: Event, now: float) -> AppView:
+    if isinstance(event, Ready):
+        diff = diff_routes(view.routes, event.routes) if view.last_reload is not None else None
+        return dataclasses.replace(
+            view,
+            host=event.host,
+            port=event.port,
+            pid=event.pid,
+            app_name=event.app_name,
+            last_reload=now,
+            reloads=view.reloads + (1 if view.last_reload is not None else 0),
+            routes=event.routes,
+            route_diff=diff if diff is not None else RouteDiff(),
+            route_diff_at=now if diff else view.route_diff_at,
+            load_error=None,
+        )
+    if isinstance(event, RoutesChanged):
+        return dataclasses.replace(
+            view,
+            routes=event.routes,
+            route_diff=RouteDiff(event.added, event.removed, event.changed),
+            route_diff_at=now,
+        )
+    if isinstance(event, StateChanged):
+        return dataclasses.replace(
+            view,
+            state=event.state,
+            detail=event.detail,
+            port=event.port if event.port is not None else view.port,
+            pid=event.pid if event.pid is not None else view.pid,
+        )
+    if isinstance(event, LoadError):
+        where = f" ({event.file}:{event.line})" if event.file else ""
+        view = _add_log(
+            view, LogLine(now, "hookscope", "ERROR", f"load error: {event.exc_type}{where}")
+        )
+        return dataclasses.replace(view, load_error=event)
+    if isinstance(event, TracesDropped):
+        return dataclasses.replace(view, traces_dropped=event.total)
+    if isinstance(event, Log):
+        return _add_log(
+            view,
+            LogLine(event.time or now, event.stream, event.level, event.message, event.logger),
+        )
+    if isinstance(event, WorkerExited):
+        line = LogLine(now, "hookscope", "ERROR", f"worker {event.pid} {event.description}")
+        return dataclasses.replace(_add_log(view, line), last_exit=event)
+    if isinstance(event, ProtocolProblem):
+        line = LogLine(now, "hookscope", "WARNING", f"protocol: {event.problem}")
+        return _add_log(view, line)
+    return view
+
+
+__all__ = [
+    "DEFAULT_LOG_CAPACITY",
+    "DEFAULT_TRACE_CAPACITY",
+    "REMOVED_ROUTES_SHOWN_FOR",
+    "AppView",
+    "LogLine",
+    "clear_logs",
+    "clear_traces",
+    "reduce",
+]

@@ -1,0 +1,233 @@
+"""The request composer: a url_for builder for a chosen route, and a free URL bar.
+
+Picking a route fills the method (from the route's methods) and one input per rule argument;
+each argument is checked with the route's converter as it is typed and the complaint is shown
+under it, but the request can still be sent — a value the rule refuses is how the user sees
+the 404. Query pairs, headers and a body (form fields, JSON or raw text) complete it; the URL
+bar always shows the final path, and the user may type any path there, routed or not.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Input, Label, Select, Static, Switch, TextArea
+
+from console.protocol import RouteInfo
+from console.ui.literal import literal
+from console.ui.url_builder import (
+    build_url,
+    check_argument,
+    default_method,
+    parse_pairs,
+    rule_arguments,
+)
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+BODY_KINDS = (("form fields", "form"), ("JSON", "json"), ("raw text", "raw"))
+
+
+@dataclass(frozen=True)
+class OutgoingRequest:
+    """What the composer asks the engine to send."""
+
+    method: str
+    path: str
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes | None = None
+    follow_redirects: bool = False
+
+
+def encode_body(kind: str, text: str) -> tuple[bytes | None, str | None, str | None]:
+    """The body bytes, their Content-Type, and a complaint (bad JSON) for the composer.
+
+    Bad JSON is still sent as typed, so the user can watch the app refuse it.
+    """
+    if not text.strip():
+        return None, None, None
+    if kind == "form":
+        return urlencode(parse_pairs(text, "=")).encode(), "application/x-www-form-urlencoded", None
+    if kind == "json":
+        try:
+            json.loads(text)
+        except ValueError as error:
+            return text.encode(), "application/json", f"not valid JSON ({error}); sent as typed"
+        return text.encode(), "application/json", None
+    return text.encode(), "text/plain; charset=utf-8", None
+
+
+class RequestComposer(Vertical):
+    """The composer form; it reports :class:`RequestComposer.SendRequested`."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "send", "Send", show=True),
+        Binding("ctrl+l", "focus_url", "URL bar", show=True),
+    ]
+
+    class SendRequested(Message):
+        def __init__(self, request: OutgoingRequest) -> None:
+            super().__init__()
+            self.request = request
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._route: RouteInfo | None = None
+        self._base_url = ""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="url-row"):
+            yield Select([(m, m) for m in METHODS], value="GET", allow_blank=False, id="method")
+            yield Input(value="/", placeholder="/any/path?query=1", id="url-bar")
+            yield Button("Send ^s", id="send", variant="primary")
+        yield Static("", id="final-url")
+        with VerticalScroll(id="composer-fields"):
+            yield Static("", id="route-label")
+            yield Vertical(id="arguments")
+            yield Label("Query parameters (name=value per line)", classes="field-label")
+            yield TextArea("", id="query", classes="small-area")
+            yield Label("Headers (Name: value per line)", classes="field-label")
+            yield TextArea("", id="headers", classes="small-area")
+            with Horizontal(classes="body-row"):
+                yield Label("Body as", classes="field-label")
+                yield Select(BODY_KINDS, value="form", allow_blank=False, id="body-kind")
+                yield Label("follow redirects", classes="field-label")
+                yield Switch(value=False, id="follow")
+            yield TextArea("", id="body", classes="body-area")
+            yield Static("", id="body-complaint", classes="complaint")
+
+    def set_base_url(self, url: str | None) -> None:
+        self._base_url = (url or "").rstrip("/")
+        self._update_final_url()
+
+    def prefill(self, route: RouteInfo) -> None:
+        """Fill the form for ``route``: method, one input per argument (checked), the URL."""
+        self._route = route
+        self.query_one("#method", Select).value = default_method(route)
+        self.query_one("#route-label", Static).update(
+            Text.assemble(
+                ("route ", "dim"),
+                literal(route.rule, "bold"),
+                ("  endpoint ", "dim"),
+                literal(route.endpoint, "bold"),
+            )
+        )
+        arguments = self.query_one("#arguments", Vertical)
+        arguments.remove_children()
+        rows = []
+        for converter in rule_arguments(route):
+            label = f"{converter.name} <{converter.converter}" + (
+                f"({converter.arguments})>" if converter.arguments else ">"
+            )
+            row = Vertical(
+                Horizontal(
+                    Label(literal(label), classes="argument-label"),
+                    Input(
+                        placeholder=converter.name, id=f"arg-{converter.name}", classes="argument"
+                    ),
+                    classes="argument-row",
+                ),
+                Static("", id=f"complaint-{converter.name}", classes="complaint"),
+            )
+            rows.append(row)
+        arguments.mount_all(rows)
+        self._rebuild_url()
+        if rows:
+            self.call_after_refresh(self._focus_first_argument)
+        else:
+            self.query_one("#url-bar", Input).focus()
+
+    def _focus_first_argument(self) -> None:
+        inputs = self.query(".argument").results(Input)
+        first = next(inputs, None)
+        if first is not None:
+            first.focus()
+
+    def argument_values(self) -> dict[str, str]:
+        return {
+            (widget.id or "")[4:]: widget.value for widget in self.query(".argument").results(Input)
+        }
+
+    def _rebuild_url(self) -> None:
+        if self._route is None:
+            return
+        values = self.argument_values()
+        for converter in rule_arguments(self._route):
+            complaint = check_argument(converter, values.get(converter.name, ""))
+            for widget in self.query(f"#complaint-{converter.name}").results(Static):
+                widget.update(literal(complaint or "", "red") if complaint else "")
+                widget.set_class(bool(complaint), "-shown")
+        query = parse_pairs(self.query_one("#query", TextArea).text, "=")
+        self.query_one("#url-bar", Input).value = build_url(self._route, values, query)
+
+    def _update_final_url(self) -> None:
+        path = self.query_one("#url-bar", Input).value or "/"
+        method = self.query_one("#method", Select).value
+        self.query_one("#final-url", Static).update(
+            Text.assemble(("→ ", "dim"), (f"{method} ", "bold"), literal(self._base_url + path))
+        )
+
+    @on(Input.Changed, ".argument")
+    def _argument_changed(self) -> None:
+        self._rebuild_url()
+
+    @on(TextArea.Changed, "#query")
+    def _query_changed(self) -> None:
+        self._rebuild_url()
+
+    @on(TextArea.Changed, "#body")
+    @on(Select.Changed, "#body-kind")
+    def _body_changed(self) -> None:
+        kind = str(self.query_one("#body-kind", Select).value)
+        _, _, complaint = encode_body(kind, self.query_one("#body", TextArea).text)
+        widget = self.query_one("#body-complaint", Static)
+        widget.update(literal(complaint or "", "yellow"))
+        widget.set_class(bool(complaint), "-shown")
+
+    @on(Input.Changed, "#url-bar")
+    @on(Select.Changed, "#method")
+    def _url_changed(self) -> None:
+        self._update_final_url()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#send")
+    def _submit(self) -> None:
+        self.action_send()
+
+    def build_request(self) -> OutgoingRequest:
+        path = self.query_one("#url-bar", Input).value.strip() or "/"
+        if not path.startswith("/"):
+            path = "/" + path
+        headers = [
+            pair for pair in parse_pairs(self.query_one("#headers", TextArea).text, ":") if pair[0]
+        ]
+        kind = str(self.query_one("#body-kind", Select).value)
+        body, content_type, _ = encode_body(kind, self.query_one("#body", TextArea).text)
+        if content_type and not any(name.lower() == "content-type" for name, _ in headers):
+            headers.append(("Content-Type", content_type))
+        return OutgoingRequest(
+            method=str(self.query_one("#method", Select).value),
+            path=path,
+            headers=tuple(headers),
+            body=body,
+            follow_redirects=self.query_one("#follow", Switch).value,
+        )
+
+    def set_follow_redirects(self, follow: bool) -> None:
+        self.query_one("#follow", Switch).value = follow
+
+    def action_send(self) -> None:
+        self.post_message(self.SendRequested(self.build_request()))
+
+    def action_focus_url(self) -> None:
+        self.query_one("#url-bar", Input).focus()
+
+
+__all__ = ["BODY_KINDS", "METHODS", "OutgoingRequest", "RequestComposer", "encode_body"]
