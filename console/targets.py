@@ -24,6 +24,7 @@ from framework import App
 
 DEFAULT_APP_NAMES = ("app", "application")
 FACTORY_NAMES = ("create_app", "make_app")
+_IMPORTLIB_DIRECTORY = Path(importlib.__file__).parent
 
 
 class TargetError(Exception):
@@ -75,7 +76,10 @@ def parse_target(target: str) -> TargetSpec:
         TargetError: The target is empty, the module name is not valid, or the part after
             the colon is not a name or a call with literal arguments.
     """
-    location, colon, attribute_source = target.strip().partition(":")
+    if not target.strip():
+        raise TargetError(target, "empty target; give a file, a package directory or a module")
+    location, colon, attribute_source = target.partition(":")
+    location = location.strip()
     if not location:
         raise TargetError(target, "no module or file given before the ':'")
     kind: Literal["path", "module"]
@@ -307,7 +311,11 @@ def _format_user_traceback(error: BaseException) -> str:
 
 
 def _is_machinery(filename: str) -> bool:
-    return filename == __file__ or filename.startswith("<frozen importlib")
+    return (
+        filename == __file__
+        or filename.startswith("<frozen importlib")
+        or Path(filename).parent == _IMPORTLIB_DIRECTORY
+    )
 
 
 def _kind_of(value: object) -> str:
