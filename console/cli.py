@@ -27,6 +27,7 @@ import click
 from werkzeug.serving import run_simple
 
 from console.targets import TargetError, load_target
+from console.ui.command import console
 from framework import App, g
 from framework.cli import ROUTE_SORTS, AppSource, RouteSort, format_routes
 
@@ -109,6 +110,7 @@ def main() -> None:
 
 
 # Other modules attach their subcommands here: main.add_command(watch), main.add_command(console).
+main.add_command(console)
 
 
 def resolve_host(ctx: click.Context, param: click.Parameter, host: str) -> str:
