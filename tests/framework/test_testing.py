@@ -1,0 +1,389 @@
+"""The test client and test request contexts, used the way a Flask test suite uses them."""
+
+from __future__ import annotations
+
+import io
+import typing as t
+
+import pytest
+from werkzeug.test import ClientRedirectError, EnvironBuilder
+
+from framework import App, redirect, request, session, url_for
+
+
+@pytest.fixture
+def app() -> App:
+    app = App(__name__)
+    app.secret_key = "testing secret"
+
+    @app.route("/login", methods=["POST"])
+    def login() -> t.Any:
+        session["user"] = request.form["user"]
+        return redirect(url_for("profile"))
+
+    @app.route("/profile")
+    def profile() -> str:
+        return f"profile of {session.get('user', 'nobody')}"
+
+    @app.route("/echo", methods=["GET", "POST", "PUT"])
+    def echo() -> dict[str, t.Any]:
+        return {
+            "method": request.method,
+            "args": request.args.to_dict(),
+            "form": request.form.to_dict(),
+            "json": request.get_json(silent=True),
+            "content_type": request.content_type,
+            "remote_addr": request.remote_addr,
+            "user_agent": request.user_agent.string,
+            "host": request.host,
+            "scheme": request.scheme,
+        }
+
+    @app.route("/cookie/<value>")
+    def set_cookie(value: str) -> t.Any:
+        response = app.make_response("cookie set")
+        response.set_cookie("flavour", value)
+        return response
+
+    @app.route("/cookie")
+    def read_cookie() -> str:
+        return request.cookies.get("flavour", "none")
+
+    @app.route("/hop/<int:count>")
+    def hop(count: int) -> t.Any:
+        if count == 0:
+            return "landed"
+        return redirect(url_for("hop", count=count - 1))
+
+    return app
+
+
+# --- cookie jar ---------------------------------------------------------------
+
+
+def test_client_keeps_cookies_between_requests(app: App) -> None:
+    client = app.test_client()
+    client.get("/cookie/mint")
+
+    assert client.get("/cookie").text == "mint"
+
+
+def test_client_cookie_can_be_set_and_read_directly(app: App) -> None:
+    client = app.test_client()
+    client.set_cookie("flavour", "lemon")
+
+    assert client.get("/cookie").text == "lemon"
+    client.get("/cookie/mint")
+    cookie = client.get_cookie("flavour")
+    assert cookie is not None
+    assert cookie.value == "mint"
+
+
+def test_client_cookie_can_be_deleted(app: App) -> None:
+    client = app.test_client()
+    client.get("/cookie/mint")
+    client.delete_cookie("flavour")
+
+    assert client.get("/cookie").text == "none"
+
+
+def test_client_without_cookies_forgets_them(app: App) -> None:
+    client = app.test_client(use_cookies=False)
+    client.get("/cookie/mint")
+
+    assert client.get("/cookie").text == "none"
+
+
+def test_each_client_has_its_own_jar(app: App) -> None:
+    first, second = app.test_client(), app.test_client()
+    first.get("/cookie/mint")
+
+    assert second.get("/cookie").text == "none"
+
+
+# --- redirects ----------------------------------------------------------------
+
+
+def test_redirects_are_not_followed_by_default(app: App) -> None:
+    response = app.test_client().post("/login", data={"user": "ann"})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/profile"
+
+
+def test_follow_redirects_lands_on_the_final_page(app: App) -> None:
+    response = app.test_client().post("/login", data={"user": "ann"}, follow_redirects=True)
+
+    assert response.status_code == 200
+    assert response.text == "profile of ann"
+    assert response.request.path == "/profile"
+    assert [hop.status_code for hop in response.history] == [302]
+
+
+def test_follow_redirects_through_several_hops(app: App) -> None:
+    response = app.test_client().get("/hop/3", follow_redirects=True)
+
+    assert response.text == "landed"
+    assert [hop.request.path for hop in response.history] == ["/hop/3", "/hop/2", "/hop/1"]
+
+
+def test_redirect_loop_is_detected(app: App) -> None:
+    app.route("/loop")(lambda: redirect("/loop"))
+
+    with pytest.raises(ClientRedirectError, match="Loop detected"):
+        app.test_client().get("/loop", follow_redirects=True)
+
+
+# --- request bodies -------------------------------------------------------------
+
+
+def test_json_argument_sends_a_json_body(app: App) -> None:
+    response = app.test_client().post("/echo", json={"name": "ann", "tags": [1, 2]})
+
+    assert response.json is not None
+    assert response.json["json"] == {"name": "ann", "tags": [1, 2]}
+    assert response.json["content_type"] == "application/json"
+
+
+def test_json_argument_uses_the_app_json_provider(app: App) -> None:
+    import datetime
+
+    when = datetime.date(2024, 5, 17)
+    response = app.test_client().post("/echo", json={"when": when})
+
+    assert response.json is not None
+    assert response.json["json"] == {"when": "Fri, 17 May 2024 00:00:00 GMT"}
+
+
+def test_data_and_json_together_is_an_error(app: App) -> None:
+    with pytest.raises(TypeError, match="data.*json|json.*data"):
+        app.test_client().post("/echo", json={"a": 1}, data="raw")
+
+
+def test_form_data_and_query_string(app: App) -> None:
+    response = app.test_client().put("/echo?page=2", data={"title": "hi"})
+
+    assert response.json is not None
+    assert response.json["method"] == "PUT"
+    assert response.json["args"] == {"page": "2"}
+    assert response.json["form"] == {"title": "hi"}
+
+
+def test_file_upload(app: App) -> None:
+    @app.route("/upload", methods=["POST"])
+    def upload() -> str:
+        uploaded = request.files["doc"]
+        return f"{uploaded.filename}:{uploaded.read().decode()}"
+
+    response = app.test_client().post(
+        "/upload", data={"doc": (io.BytesIO(b"contents"), "notes.txt")}
+    )
+
+    assert response.text == "notes.txt:contents"
+
+
+def test_default_environ_looks_like_a_local_client(app: App) -> None:
+    body = app.test_client().get("/echo").json
+
+    assert body is not None
+    assert body["remote_addr"] == "127.0.0.1"
+    assert body["host"] == "localhost"
+    assert body["scheme"] == "http"
+    assert body["user_agent"] == f"Werkzeug/{_werkzeug_version()}"
+
+
+def _werkzeug_version() -> str:
+    from importlib.metadata import version
+
+    return version("werkzeug")
+
+
+def test_environ_base_and_base_url(app: App) -> None:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.0.0.9"
+    body = client.get("/echo", base_url="https://example.org").json
+
+    assert body is not None
+    assert (body["remote_addr"], body["host"], body["scheme"]) == (
+        "10.0.0.9",
+        "example.org",
+        "https",
+    )
+
+
+def test_server_name_becomes_the_default_host(app: App) -> None:
+    app.config["SERVER_NAME"] = "example.com:8080"
+    body = app.test_client().get("/echo").json
+
+    assert body is not None
+    assert body["host"] == "example.com:8080"
+
+
+def test_open_accepts_an_environ_builder(app: App) -> None:
+    builder = EnvironBuilder(path="/echo", method="POST", data={"a": "1"})
+    body = app.test_client().open(builder).json
+
+    assert body is not None
+    assert body["form"] == {"a": "1"}
+
+
+def test_response_json_of_a_non_json_response_is_none(app: App) -> None:
+    response = app.test_client().get("/profile")
+
+    assert response.is_json is False
+    assert response.json is None
+
+
+# --- session_transaction --------------------------------------------------------------
+
+
+def test_session_transaction_prepares_the_session(app: App) -> None:
+    client = app.test_client()
+    with client.session_transaction() as prepared:
+        prepared["user"] = "ann"
+
+    assert client.get("/profile").text == "profile of ann"
+
+
+def test_session_transaction_reads_what_a_request_stored(app: App) -> None:
+    client = app.test_client()
+    client.post("/login", data={"user": "bob"})
+
+    with client.session_transaction() as stored:
+        assert stored["user"] == "bob"
+
+
+def test_session_transaction_without_secret_key_is_a_clear_error(app: App) -> None:
+    """Flask says "Session backend did not open a session"; naming the secret key is clearer."""
+    app.secret_key = None
+
+    with pytest.raises(RuntimeError, match="[Ss]ession"):
+        with app.test_client().session_transaction():
+            pass
+
+
+def test_session_transaction_needs_cookies(app: App) -> None:
+    with pytest.raises(TypeError, match="[Cc]ookies"):
+        with app.test_client(use_cookies=False).session_transaction():
+            pass
+
+
+# --- with client: ------------------------------------------------------------------
+
+
+def test_with_client_keeps_the_last_request_context(app: App) -> None:
+    client = app.test_client()
+
+    with client:
+        client.get("/echo?page=7")
+        assert request.path == "/echo"
+        assert request.args["page"] == "7"
+
+    with pytest.raises(RuntimeError, match="request context"):
+        _ = request.path
+
+
+def test_with_client_gives_access_to_the_session_after_the_request(app: App) -> None:
+    client = app.test_client()
+
+    with client:
+        client.post("/login", data={"user": "ann"})
+        assert session["user"] == "ann"
+
+
+def test_with_client_each_request_replaces_the_kept_context(app: App) -> None:
+    client = app.test_client()
+
+    with client:
+        client.get("/echo")
+        client.get("/profile")
+        assert request.path == "/profile"
+
+
+def test_with_client_cannot_be_nested(app: App) -> None:
+    client = app.test_client()
+
+    with client:
+        with pytest.raises(RuntimeError, match="Cannot nest client invocations"):
+            with client:
+                pass
+
+
+def test_without_with_the_context_is_gone_after_the_request(app: App) -> None:
+    app.test_client().get("/echo")
+
+    with pytest.raises(RuntimeError, match="request context"):
+        _ = request.path
+
+
+# --- test_request_context ---------------------------------------------------------
+
+
+def test_test_request_context_builds_a_request(app: App) -> None:
+    with app.test_request_context(
+        "/echo?x=1",
+        method="POST",
+        data={"field": "value"},
+        headers={"X-Token": "abc"},
+        base_url="https://example.org/prefix",
+    ):
+        assert request.method == "POST"
+        assert request.args["x"] == "1"
+        assert request.form["field"] == "value"
+        assert request.headers["X-Token"] == "abc"
+        assert request.url == "https://example.org/prefix/echo?x=1"
+        assert request.script_root == "/prefix"
+
+
+def test_test_request_context_with_json(app: App) -> None:
+    with app.test_request_context("/echo", method="POST", json=[1, 2, 3]):
+        assert request.is_json
+        assert request.get_json() == [1, 2, 3]
+
+
+def test_test_request_context_matches_the_url(app: App) -> None:
+    with app.test_request_context("/hop/4"):
+        assert request.endpoint == "hop"
+        assert request.view_args == {"count": 4}
+        assert url_for("profile") == "/profile"
+
+
+def test_test_request_context_for_an_unknown_url(app: App) -> None:
+    with app.test_request_context("/nowhere"):
+        assert request.endpoint is None
+        assert request.routing_exception is not None
+        assert request.routing_exception.code == 404  # type: ignore[attr-defined]
+
+
+def test_test_request_context_with_subdomain(app: App) -> None:
+    app.config["SERVER_NAME"] = "example.com"
+
+    with app.test_request_context("/", subdomain="api"):
+        assert request.host == "api.example.com"
+
+
+def test_test_request_context_does_not_run_hooks(app: App) -> None:
+    calls: list[str] = []
+    app.before_request(lambda: calls.append("before"))
+
+    with app.test_request_context("/profile"):
+        pass
+
+    assert calls == []
+    with app.test_request_context("/profile"):
+        app.preprocess_request()
+    assert calls == ["before"]
+
+
+def test_test_client_class_can_be_replaced(app: App) -> None:
+    base = type(app.test_client())
+
+    class LoggedInClient(base):  # type: ignore[valid-type,misc]
+        def __init__(self, *args: t.Any, user: str, **kwargs: t.Any) -> None:
+            super().__init__(*args, **kwargs)
+            with self.session_transaction() as prepared:
+                prepared["user"] = user
+
+    app.test_client_class = LoggedInClient
+
+    assert app.test_client(user="zoe").get("/profile").text == "profile of zoe"
