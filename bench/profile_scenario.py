@@ -1,7 +1,8 @@
 """`python -m bench.profile_scenario SCENARIO`: where one implementation spends a scenario's time.
 
 Builds and checks the scenario exactly as the request suite does, then runs its calls
-under cProfile and prints the top functions by cumulative and by own time.
+under cProfile (on the process's CPU clock, so other processes'
+load does not skew it) and prints the top functions by cumulative and by own time.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pstats
 import sys
 import sysconfig
 from pathlib import Path
+from time import process_time
 
 from bench.errors import BenchmarkError
 from bench.harness import time_calls
@@ -28,7 +30,7 @@ def profile_report(scenario_name: str, implementation: str, calls: int, top: int
         names = ", ".join(c.name for c in contenders)
         raise BenchmarkError(f"{scenario_name} has no implementation {implementation!r}: {names}")
     time_calls(contender, min(calls, 200))
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(process_time)
     profiler.enable()
     time_calls(contender, calls)
     profiler.disable()

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bench.errors import BenchmarkError
-from bench.import_time import BARE, FLASK, FRAMEWORK, RunTime, measure, summarise, time_snippet
+from bench.import_time import (
+    BARE,
+    FLASK,
+    FRAMEWORK,
+    RunTime,
+    child_environment,
+    measure,
+    summarise,
+    time_snippet,
+)
 
 
 def test_snippets_take_turns_and_each_gets_every_run() -> None:
@@ -36,3 +47,12 @@ def test_the_summary_gives_both_ratios_on_both_clocks() -> None:
         "framework ÷ flask (cpu): 0.75 with interpreter start (target <= 0.7: MISSED); "
         "0.67 for the imports alone",
     ]
+
+
+def test_children_cache_bytecode_outside_the_repository(tmp_path: Path) -> None:
+    environment = child_environment(str(tmp_path))
+
+    time_snippet("import bench.errors", environment)
+
+    assert "PYTHONDONTWRITEBYTECODE" not in environment
+    assert list(tmp_path.rglob("errors*.pyc"))
