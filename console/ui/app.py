@@ -82,6 +82,7 @@ class HookscopeConsole(App[None]):
         self._pane_ids = {app_id: f"app-{index}" for index, app_id in enumerate(self.views)}
         self._replays: dict[str, tuple[str, TraceRecord]] = {}
         self.frames = 0
+        self._engine_error = ""
 
     # --- layout and the event loop ----------------------------------------------------------
 
@@ -92,20 +93,20 @@ class HookscopeConsole(App[None]):
                     yield AppPane(app_id, id=f"{pane_id}-pane")
         yield Footer()
 
+    def on_load(self) -> None:
+        """Start the workers before the first paint, so they load while Textual sets up."""
+        try:
+            self.engine.start(self.inbox.put)
+        except Exception as error:  # a port in use, a bad target: tell the user, keep the UI
+            self._engine_error = str(error)
+
     def on_mount(self) -> None:
-        self.sub_title = f"{len(self.views)} apps"
         for app_id, view in self.views.items():
             self.pane(app_id).show_view(view)
             self._label_tab(app_id, view)
         self.set_interval(FRAME_SECONDS, self.drain_events)
-        self._start_engine()
-
-    @work(thread=True, exclusive=True, group="engine")
-    def _start_engine(self) -> None:
-        try:
-            self.engine.start(self.inbox.put)
-        except Exception as error:  # a port in use, a bad target: tell the user, keep the UI
-            self.call_from_thread(self.notify, str(error), severity="error", timeout=30)
+        if self._engine_error:
+            self.notify(self._engine_error, title="could not start", severity="error", timeout=60)
 
     def drain_events(self) -> None:
         """Apply everything that arrived since the last frame, one reduce per app."""
