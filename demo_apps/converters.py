@@ -15,7 +15,9 @@ Run it:
     hookscope run demo_apps/converters.py
 Then open http://127.0.0.1:5000/
 
-Try each URL above, and a wrong one for each (/post/abc, /lang/fr, /index/12a, /uuid/xyz).
+Try:
+    each URL above (the page at / links one of each), then a wrong one for each:
+    /post/abc, /lang/fr, /index/12a, /uuid/xyz -> 404, the view never runs
 Watch the console: RegexConverter prints when to_python runs (on a match) and when to_url
 runs (whenever url_for builds a URL for 'index', as / and /index/... do).
 """

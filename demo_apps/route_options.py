@@ -12,17 +12,24 @@ Every option below is passed to ``@app.route`` (and through it to the URL rule):
 
 Subdomains need a host name: SERVER_NAME is 'xx.com:5000', and (since Flask 3.1) the app is
 created with subdomain_matching=True. With SERVER_NAME set, *every* request must use that
-host, so open the app as xx.com, not 127.0.0.1. Either use curl:
-    curl -H 'Host: xx.com:5000' http://127.0.0.1:5000/
-    curl -H 'Host: admin.xx.com:5000' http://127.0.0.1:5000/
-    curl -H 'Host: alice.xx.com:5000' http://127.0.0.1:5000/dynamic
-    curl -i -H 'Host: xx.com:5000' http://127.0.0.1:5000/index/5   (see the Location header)
-or add ``127.0.0.1 xx.com admin.xx.com alice.xx.com`` to /etc/hosts and browse
-http://xx.com:5000/.
+host, so reach the app as xx.com, not 127.0.0.1 (which gets a 404 everywhere). Either send
+the Host header with curl, or add ``127.0.0.1 xx.com admin.xx.com alice.xx.com`` to
+/etc/hosts and browse http://xx.com:5000/.
 
 Run it:
     python demo_apps/route_options.py
     hookscope run demo_apps/route_options.py
+
+Try:
+    curl -H 'Host: xx.com:5000' http://127.0.0.1:5000/            -> nid=888 from defaults
+    curl -H 'Host: xx.com:5000' http://127.0.0.1:5000/page/5      -> nid=5
+    curl -i -H 'Host: xx.com:5000' http://127.0.0.1:5000/page/888 -> 308 to /: the default
+    curl -i -H 'Host: xx.com:5000' http://127.0.0.1:5000/strict/  -> 404
+    curl -H 'Host: xx.com:5000' http://127.0.0.1:5000/relaxed/    -> 200
+    curl -i -H 'Host: xx.com:5000' http://127.0.0.1:5000/index/5  -> 308 to /home/5
+    curl -i -H 'Host: xx.com:5000' http://127.0.0.1:5000/old/5    -> 308 to /home/888
+    curl -H 'Host: admin.xx.com:5000' http://127.0.0.1:5000/      -> the 'admin' subdomain
+    curl -H 'Host: alice.xx.com:5000' http://127.0.0.1:5000/dynamic -> alice.you-domain.tld
 Watch the console: index prints the nid it received.
 """
 

@@ -78,3 +78,10 @@ def test_url_for_with_and_without_the_default(client) -> None:
 
     assert "url_for('n1') = /;" in page
     assert "url_for('n1', nid=5) = /page/5" in page
+
+
+def test_other_hosts_get_404_everywhere_and_werkzeug_warns(client) -> None:
+    with pytest.warns(UserWarning, match="doesn't match configured server name"):
+        response = client.get("http://127.0.0.1:5000/")
+
+    assert response.status_code == 404
