@@ -83,9 +83,6 @@ DEFAULT_CONFIG: dict[str, t.Any] = {
     "TEMPLATES_AUTO_RELOAD": None,
     "MAX_COOKIE_SIZE": 4093,
     "PROVIDE_AUTOMATIC_OPTIONS": True,
-    # hookscope's own: what traces record (see framework.tracing).
-    "TRACE_MASK_SECRETS": False,
-    "TRACE_BODY_PREVIEW": 2048,
 }
 
 
@@ -779,17 +776,17 @@ class App(Scaffold):
                 " return statement."
             )
         if not isinstance(rv, self.response_class):
-            if isinstance(rv, str | bytes | bytearray) or isinstance(rv, _AbcIterator):
-                rv = self.response_class(rv, status=status, headers=headers)  # type: ignore[arg-type]
-                status = headers = None
-            elif isinstance(rv, dict | list):
-                rv = self.json.response(rv)
-            elif isinstance(rv, HTTPException):
+            if isinstance(rv, HTTPException):
                 # Its own response, retyped: cheaper than running it as a WSGI app, and
                 # the body stays a plain sequence (not a stream).
                 request_ctx = _cv_request.get(None)
                 environ = request_ctx.request.environ if request_ctx is not None else None
                 rv = self.response_class.force_type(rv.get_response(environ), environ)
+            elif isinstance(rv, str | bytes | bytearray) or isinstance(rv, _AbcIterator):
+                rv = self.response_class(rv, status=status, headers=headers)  # type: ignore[arg-type]
+                status = headers = None
+            elif isinstance(rv, dict | list):
+                rv = self.json.response(rv)
             elif isinstance(rv, BaseResponse) or callable(rv):
                 try:
                     request_ctx = _cv_request.get(None)
@@ -831,6 +828,8 @@ class App(Scaffold):
     ) -> tuple[str | None, t.Callable[[t.Any], t.Any]] | None:
         """The handler for ``e``: by code first, then by class along its MRO; the
         innermost blueprint first, then the app. Returns ``(owner, handler)``."""
+        if not self.error_handler_spec:
+            return None
         exc_class, code = self._get_exc_class_and_code(type(e))
         names = (*blueprints, None)
         for c in (code, None) if code is not None else (None,):

@@ -19,8 +19,10 @@ The trace (version 1) has the keys ``version``, ``id`` (the request's
 :meth:`TraceRecorder.finish` for each part. Steps have ``kind`` (one of
 :data:`STEP_KINDS`), ``name``, ``blueprint``, ``file``, ``line``, ``start_us``,
 ``duration_us``, ``returned``, ``short_circuit``, ``skipped`` and ``raised``.
-Config keys: ``TRACE_MASK_SECRETS`` hides cookie values and ``Authorization``
-headers; ``TRACE_BODY_PREVIEW`` caps body previews (bytes).
+Settings live on the registry, not in ``app.config`` (which stays exactly
+Flask's): ``app.tracers.mask_secrets = True`` hides cookie values and
+``Authorization`` headers; ``app.tracers.body_preview_limit`` caps body previews
+(bytes).
 """
 
 from __future__ import annotations
@@ -68,6 +70,10 @@ class TracerRegistry:
     def __init__(self) -> None:
         #: The attached tracers; empty means requests take the untraced path.
         self.active: tuple[Tracer, ...] = ()
+        #: Show cookie values and Authorization headers as ``••••••`` in traces.
+        self.mask_secrets = False
+        #: How many bytes of each request and response body a trace keeps.
+        self.body_preview_limit = 2048
         self._lock = threading.Lock()
         self._sources: dict[t.Any, tuple[str, str | None, int | None]] = {}
 
@@ -226,8 +232,8 @@ class TraceRecorder:
         self.flashes: dict[str, t.Any] = {"before": [], "after": [], "added": [], "consumed": []}
         self.response: dict[str, t.Any] | None = None
         self._finished = False
-        self._mask = bool(app.config.get("TRACE_MASK_SECRETS"))
-        self._preview_limit = int(app.config.get("TRACE_BODY_PREVIEW") or 0)
+        self._mask = self.registry.mask_secrets
+        self._preview_limit = self.registry.body_preview_limit
         request_id = environ.get("HTTP_X_REQUEST_ID", "")
         if not request_id or len(request_id) > 200 or not request_id.isprintable():
             request_id = uuid.uuid4().hex

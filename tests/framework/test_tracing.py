@@ -454,7 +454,7 @@ def test_form_fields_and_body_preview() -> None:
 
 
 def test_secrets_can_be_masked(hook_order_app: App, traces: list[dict]) -> None:
-    hook_order_app.config["TRACE_MASK_SECRETS"] = True
+    hook_order_app.tracers.mask_secrets = True
     client = hook_order_app.test_client()
     client.set_cookie("session", "cookie-value")
     client.get("/index", headers={"Authorization": "Bearer s3cret"})
