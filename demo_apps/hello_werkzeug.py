@@ -7,7 +7,9 @@ top of exactly this.
 
 Run it:
     python demo_apps/hello_werkzeug.py        (serves http://localhost:4000/)
-    hookscope run demo_apps/hello_werkzeug.py
+    hookscope run demo_apps/hello_werkzeug.py (only once hookscope serves plain WSGI callables:
+                                               this file has no App, so today it answers
+                                               "no app found")
 
 Try:
     http://localhost:4000/             -> "Hello World!"
@@ -24,7 +26,7 @@ from werkzeug.wrappers import Request, Response
 @Request.application
 def hello(request: Request) -> Response:
     """Answer every request the same way; print what came in."""
-    print(f"hello_werkzeug: {request.method} {request.full_path}")
+    print(f"hello_werkzeug: {request.method} {request.full_path.rstrip('?')}")
     return Response("Hello World!")
 
 
