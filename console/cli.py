@@ -188,6 +188,9 @@ def run(target: str, host: str, port: int, debug: bool | None, reload: bool) -> 
         port,
         app,
         use_reloader=reload,
+        # Werkzeug's watchdog reloader watches every sys.path directory and can drown in
+        # inotify events; polling file times is slower to notice but always works.
+        reloader_type="stat",
         use_debugger=use_debugger,
         threaded=True,
     )

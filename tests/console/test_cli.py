@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -344,6 +345,34 @@ def test_run_serves_the_app_on_loopback_and_stops_cleanly(
     assert response.status_code == 200
     assert response.text == "item 7"
     assert server.stop(stop_signal) == 0
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url + "/", timeout=2)
+
+
+def test_run_with_reload_serves_the_edited_code_on_the_same_port(
+    servers: list[ServerProcess], tmp_path: Path
+) -> None:
+    app_file = tmp_path / "targets_reloaded.py"
+    app_file.write_text((FIXTURES / "targets_app.py").read_text())
+    server = ServerProcess(str(app_file), "--port", "0", "--reload")
+    servers.append(server)
+    url = server.wait_for(r"Running on (http://127\.0\.0\.1:\d+)").group(1)
+    assert httpx.get(url + "/", timeout=5).text == "hello from targets_app"
+
+    app_file.write_text(app_file.read_text().replace("hello from targets_app", "hello, edited"))
+
+    server.wait_for(r"Detected change in .*targets_reloaded\.py")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/", timeout=2).text == "hello, edited":
+                break
+        except httpx.TransportError:
+            pass  # the new server process is still starting
+        time.sleep(0.05)
+    else:
+        raise AssertionError(f"the edit was never served: {server.all_output()}")
+    assert server.stop(signal.SIGTERM) == 0
     with pytest.raises(httpx.ConnectError):
         httpx.get(url + "/", timeout=2)
 
