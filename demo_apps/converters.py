@@ -5,7 +5,8 @@ segment that does not fit means the rule does not match (a 404, not a crash):
     /user/<username>            string (the default): any text without a slash
     /post/<int:post_id>         /post/42;   /post/abc is a 404
     /post/<float:post_id>       /post/4.2 (int and float share /post/, the value decides)
-    /path/<path:subpath>        /path/a/b/c: like string, but slashes are allowed
+    /path/<path:subpath>        /path/a/b/c: like string, but slashes are allowed (the notes
+                                put it under /post/, where it would also catch /post/abc)
     /uuid/<uuid:item_id>        /uuid/12345678-1234-5678-1234-567812345678 -> a uuid.UUID
     /lang/<any(en,zh):lang>     /lang/en or /lang/zh only
     /index/<regex("\\d+"):nid>  the notes' RegexConverter, registered as 'regex'

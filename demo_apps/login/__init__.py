@@ -26,7 +26,6 @@ VALID_USER = "admin"
 VALID_PASSWORD = "password"
 
 app = App(__name__)
-app.secret_key = "login-demo-secret"
 
 
 @app.route("/")
