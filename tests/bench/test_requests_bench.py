@@ -36,9 +36,9 @@ def test_the_table_shows_ratios_and_missed_targets() -> None:
 
     assert lines[0].split() == [
         "scenario", "framework", "µs", "Flask", "µs", "floor", "µs", "Flask÷fw", "fw÷floor",
-        "targets",
+        "Flask÷floor", "targets",
     ]  # fmt: skip
-    assert lines[2].split() == ["hello", "20.0", "60.0", "18.0", "3.00×", "1.11×", "met"]
+    assert lines[2].split() == ["hello", "20.0", "60.0", "18.0", "3.00×", "1.11×", "3.33×", "met"]
     assert lines[3].endswith("MISSED: Flask÷fw < 1.7, fw÷floor > 1.25")
 
 
@@ -69,6 +69,7 @@ def test_the_json_holds_best_and_median_per_implementation(tmp_path: Path) -> No
         "rounds": [20.0, 40.0],
     }
     assert scenario["flask_over_framework"] == 3.0
+    assert scenario["flask_over_floor"] == 3.333
     assert scenario["missed_targets"] == []
     assert document["skipped"] == ["hooks_traced: skipped"]
     assert document["machine"]["cores"] >= 1
