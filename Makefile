@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/hookscope run demo_apps/login
+	$(VENV)/bin/hookscope console
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
