@@ -51,7 +51,7 @@ class TargetLoadFailed(click.ClickException):
     def show(self, file: IO[Any] | None = None) -> None:
         super().show(file)
         if self.traceback:
-            click.echo(self.traceback.rstrip("\n"), err=True)
+            click.echo(self.traceback.rstrip("\n"), file=file, err=True)
 
 
 def load_app_or_fail(target: str) -> App:

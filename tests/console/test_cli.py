@@ -203,6 +203,16 @@ def test_app_commands_are_listed_in_help_next_to_the_builtin_ones() -> None:
     assert listed == sorted(listed)
 
 
+def test_help_with_a_bad_app_target_reports_it_and_still_lists_the_builtins() -> None:
+    result = hookscope("--app", "targets_nowhere", "--help")
+
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "Error: could not load 'targets_nowhere': no module named 'targets_nowhere'\n"
+    )
+    assert "  routes " in result.stdout
+
+
 def test_an_unknown_command_is_named() -> None:
     result = hookscope("--app", APP_FILE, "migrate")
 
