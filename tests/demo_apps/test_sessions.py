@@ -1,5 +1,3 @@
-"""Tests for demo_apps/sessions.py (named apart from tests/framework/test_sessions.py)."""
-
 from __future__ import annotations
 
 from html import unescape
