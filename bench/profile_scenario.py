@@ -22,8 +22,11 @@ from bench.requests_bench import FLASK, FLOOR, FRAMEWORK, build_contenders, load
 from bench.scenarios import SCENARIOS, scenario_named
 
 
-def profile_report(scenario_name: str, implementation: str, calls: int, top: int) -> str:
-    """The cProfile tables for `calls` requests of `scenario_name` on `implementation`."""
+def profile_report(
+    scenario_name: str, implementation: str, calls: int, top: int, match: str = ""
+) -> str:
+    """The cProfile tables for `calls` requests of `scenario_name` on `implementation`,
+    limited to functions whose `file:line(name)` matches the regular expression `match`."""
     contenders = build_contenders(scenario_named(scenario_name), load_toolkits())
     contender = next((c for c in contenders if c.name == implementation), None)
     if contender is None:
@@ -37,8 +40,9 @@ def profile_report(scenario_name: str, implementation: str, calls: int, top: int
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     print(f"{scenario_name} on {implementation}, {calls} requests", file=out)
-    stats.sort_stats("cumulative").print_stats(top)
-    stats.sort_stats("tottime").print_stats(top)
+    restrictions = (match, top) if match else (top,)
+    stats.sort_stats("cumulative").print_stats(*restrictions)
+    stats.sort_stats("tottime").print_stats(*restrictions)
     return shorten_paths(out.getvalue())
 
 
@@ -56,18 +60,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--implementation", default=FRAMEWORK, choices=[FRAMEWORK, FLASK, FLOOR])
     parser.add_argument("--calls", type=int, default=5000, help="requests to profile")
     parser.add_argument("--top", type=int, default=25, help="rows per table")
+    parser.add_argument(
+        "--match", default="", help="only functions whose path matches, e.g. framework/"
+    )
     arguments = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if arguments.calls < 1 or arguments.top < 1:
         parser.error("--calls and --top must be at least 1")
     try:
-        print(
-            profile_report(
-                arguments.scenario, arguments.implementation, arguments.calls, arguments.top
-            )
+        report = profile_report(
+            arguments.scenario,
+            arguments.implementation,
+            arguments.calls,
+            arguments.top,
+            arguments.match,
         )
     except BenchmarkError as error:
         print(f"profile_scenario: {error}", file=sys.stderr)
         return 1
+    print(report)
     return 0
 
 
