@@ -218,9 +218,6 @@ def _module_name_for_path(target: str, path: Path) -> tuple[str, Path]:
     while (directory / "__init__.py").is_file():
         parts.insert(0, directory.name)
         directory = directory.parent
-    if not all(part.isidentifier() for part in parts):
-        dotted = ".".join(parts)
-        raise TargetError(target, f"{dotted!r} cannot be imported: not a valid module name")
     _put_first_on_sys_path(directory)
     return ".".join(parts), package_file
 

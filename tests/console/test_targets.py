@@ -206,6 +206,13 @@ def test_a_directory_that_is_not_a_package_is_refused(tmp_path: Path) -> None:
     )
 
 
+def test_a_file_name_that_is_no_identifier_still_loads(tmp_path: Path) -> None:
+    dashed = tmp_path / "targets-dashed.py"
+    dashed.write_text("from framework import App\napp = App(__name__)\n")
+
+    assert load_target(str(dashed)).name == "targets-dashed"
+
+
 def test_a_syntax_error_is_reported_with_its_traceback(tmp_path: Path) -> None:
     broken = tmp_path / "targets_broken.py"
     broken.write_text("from framework import App\napp = App(__name__\n")
