@@ -20,9 +20,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
+from types import MappingProxyType
 from typing import Any
 
 from bench.errors import BenchmarkError
@@ -33,7 +35,9 @@ MAX_FRAMEWORK_OVER_FLASK = 0.7
 """Issue 10: `import framework` may take at most this fraction of `import flask`."""
 
 BARE, FRAMEWORK, FLASK = "python -c pass", "import framework", "import flask"
-SNIPPETS = {BARE: "pass", FRAMEWORK: "import framework", FLASK: "import flask"}
+SNIPPETS: Mapping[str, str] = MappingProxyType(
+    {BARE: "pass", FRAMEWORK: "import framework", FLASK: "import flask"}
+)
 FULL_RUNS = 15
 QUICK_RUNS = 5
 
@@ -72,7 +76,7 @@ def time_snippet(code: str, environment: dict[str, str] | None = None) -> RunTim
     return RunTime(wall=wall, cpu=children_cpu_seconds() - cpu_before)
 
 
-def measure(snippets: dict[str, str], runs: int) -> dict[str, list[RunTime]]:
+def measure(snippets: Mapping[str, str], runs: int) -> dict[str, list[RunTime]]:
     """Times per run for each snippet, the snippets taking turns run after run."""
     if runs < 1:
         raise BenchmarkError(f"runs must be at least 1, not {runs}")
