@@ -14,7 +14,6 @@ from __future__ import annotations
 import code
 import ipaddress
 import os
-import platform
 import signal
 import socket
 import sys
@@ -228,7 +227,7 @@ def shell(target: str) -> None:
     """
     app = load_app_or_fail(target)
     banner = (
-        f"Python {sys.version} on {platform.system()}\n"
+        f"Python {sys.version} on {sys.platform}\n"
         f"App: {app.import_name}\n"
         f"Instance: {app.instance_path}"
     )
