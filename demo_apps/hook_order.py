@@ -18,7 +18,9 @@ Try:
     /?stop=1     -> the short-circuited order
     /missing     -> a 404: before hooks still ran (routing errors surface at dispatch),
                     and the after hooks still decorate the error page
-Watch the console: each hook prints its name as it runs.
+Watch the console: each hook prints its name as it runs. In ``hookscope console`` the
+request's timeline marks before_req1 as the short-circuit and before_req2 and the view as
+skipped.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from demo_apps.hook_order import app
 
 
@@ -40,3 +42,28 @@ def test_hooks_run_around_a_404_too() -> None:
 
     assert response.status_code == 404
     assert response.headers["X-Hook-Order"] == "before_req1,before_req2,after_req2,after_req1"
+
+
+@pytest.fixture
+def traces():
+    """The traces hookscope's console would show for this demo's requests."""
+    recorded: list[dict] = []
+    app.add_tracer(recorded.append)
+    yield recorded
+    app.remove_tracer(recorded.append)
+
+
+def test_trace_marks_the_short_circuit_and_what_it_skipped(traces) -> None:
+    app.test_client().get("/?stop=1")
+
+    steps = [
+        (step["kind"], step["name"], step["short_circuit"], step["skipped"])
+        for step in traces[0]["steps"]
+    ]
+    assert steps == [
+        ("before_request", "before_req1", True, False),
+        ("before_request", "before_req2", False, True),
+        ("view", "index", False, True),
+        ("after_request", "after_req2", False, False),
+        ("after_request", "after_req1", False, False),
+    ]

@@ -76,3 +76,25 @@ def test_clear_deletes_the_cookie(client) -> None:
     cookies = response.headers.getlist("Set-Cookie")
     assert any(c.startswith("session=;") and "Max-Age=0" in c for c in cookies)
     assert client.get_cookie("session") is None
+
+
+def test_trace_shows_the_session_before_and_after(client) -> None:
+    traces: list[dict] = []
+    app.add_tracer(traces.append)
+    try:
+        client.get("/set?k1=v1")
+        client.get("/clear")
+    finally:
+        app.remove_tracer(traces.append)
+
+    set_trace, clear_trace = (trace["session"] for trace in traces)
+    assert (set_trace["before"], set_trace["after"], set_trace["cookie"]) == (
+        {},
+        {"k1": "v1"},
+        "set",
+    )
+    assert (clear_trace["before"], clear_trace["after"], clear_trace["cookie"]) == (
+        {"k1": "v1"},
+        {},
+        "deleted",
+    )
