@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
+from .ctx import has_app_context
+
 if TYPE_CHECKING:
     from werkzeug.routing import Rule
 
-    from framework.app import App
+    from .app import App
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,8 +66,6 @@ def with_appcontext(f: F) -> F:
 
     @functools.wraps(f)
     def run_in_app_context(*args: Any, **kwargs: Any) -> Any:
-        from framework import has_app_context
-
         ctx = click.get_current_context()
         if not has_app_context():
             app = ctx.ensure_object(AppSource).load_app()
