@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import platform
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from importlib.metadata import version
@@ -112,34 +112,40 @@ def tracing_available(toolkits: dict[str, Toolkit]) -> bool:
 
 def build_contenders(scenario: Scenario, toolkits: dict[str, Toolkit]) -> list[Contender]:
     """Each implementation of `scenario`, its request prepared and its answer checked."""
-    apps: dict[str, Any] = {
-        FRAMEWORK: scenario.user_app(toolkits[FRAMEWORK]),
-        FLASK: scenario.user_app(toolkits[FLASK]),
-        FLOOR: scenario.floor_app(),
+    if scenario.traced and not tracing_available(toolkits):
+        raise BenchmarkError(f"{scenario.name} needs App.add_tracer, which the framework lacks")
+    builders: dict[str, Callable[[], Any]] = {
+        FRAMEWORK: lambda: scenario.user_app(toolkits[FRAMEWORK]),
+        FLASK: lambda: scenario.user_app(toolkits[FLASK]),
+        FLOOR: scenario.floor_app,
     }
-    before_round = {}
+    traces: list[dict[str, Any]] = []
     if scenario.traced:
-        traces: list[dict[str, Any]] = []
-        apps[FRAMEWORK].add_tracer(traces.append)
-        before_round[FRAMEWORK] = traces.clear
-        apps[FRAMEWORK_UNTRACED] = scenario.user_app(toolkits[FRAMEWORK])
+        builders[FRAMEWORK_UNTRACED] = builders[FRAMEWORK]
+        builders[FRAMEWORK] = lambda: with_tracer(scenario.user_app(toolkits[FRAMEWORK]), traces)
     contenders = []
-    for implementation, app in apps.items():
-        request = prepare_request(app, scenario.probe)
-        answer = call_once(app, request)
-        check_answer(answer, scenario.expected, f"{scenario.name} on {implementation}")
-        contenders.append(
-            Contender(
-                implementation,
-                app,
-                request,
-                scenario.expected.status,
-                before_round.get(implementation),
-            )
-        )
+    for implementation, build in builders.items():
+        who = f"{scenario.name} on {implementation}"
+        try:
+            app = build()
+            request = prepare_request(app, scenario.probe)
+            answer = call_once(app, request)
+        except BenchmarkError:
+            raise
+        except Exception as error:
+            raise BenchmarkError(f"{who} raised {type(error).__name__}: {error}") from error
+        check_answer(answer, scenario.expected, who)
+        reset = traces.clear if implementation == FRAMEWORK and scenario.traced else None
+        contenders.append(Contender(implementation, app, request, scenario.expected.status, reset))
     if scenario.traced and not traces:
         raise BenchmarkError(f"{scenario.name}: the tracer received no trace")
     return contenders
+
+
+def with_tracer(app: Any, traces: list[dict[str, Any]]) -> Any:
+    """`app`, with a tracer that only appends each trace to `traces`."""
+    app.add_tracer(traces.append)
+    return app
 
 
 def measure(
@@ -150,7 +156,7 @@ def measure(
     results, skipped = [], []
     for scenario in scenarios:
         if scenario.traced and not tracing_available(toolkits):
-            skipped.append(f"{scenario.name}: skipped, the framework's App has no add_tracer yet")
+            skipped.append(f"{scenario.name}: skipped, the framework's App has no add_tracer")
             continue
         contenders = build_contenders(scenario, toolkits)
         count, timings = run_interleaved(contenders, settings.rounds, settings.round_seconds)

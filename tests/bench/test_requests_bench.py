@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
+from bench.apps import Toolkit
+from bench.errors import BenchmarkError
 from bench.harness import Timing
 from bench.requests_bench import (
     FLASK,
@@ -12,8 +17,10 @@ from bench.requests_bench import (
     FRAMEWORK,
     FRAMEWORK_UNTRACED,
     ScenarioResult,
+    build_contenders,
     format_table,
     format_tracing,
+    load_toolkits,
     results_as_json,
     write_json,
 )
@@ -81,3 +88,27 @@ def test_a_cheap_tracer_meets_the_traced_scenario_target() -> None:
     )
 
     assert traced.missed_targets() == []
+
+
+def test_an_app_that_answers_wrongly_is_refused_before_timing() -> None:
+    def wrong_greeting(fw: Toolkit) -> object:
+        app = fw.App(__name__)
+        app.add_url_rule("/", "index", lambda: "Goodbye")
+        return app
+
+    scenario = replace(scenario_named("hello"), user_app=wrong_greeting)
+
+    with pytest.raises(BenchmarkError, match="hello on framework answered wrongly: body lacks"):
+        build_contenders(scenario, load_toolkits())
+
+
+def test_an_app_that_cannot_be_built_is_named_in_a_one_line_error() -> None:
+    def broken(fw: Toolkit) -> object:
+        raise RuntimeError("no database")
+
+    scenario = replace(scenario_named("json"), user_app=broken)
+
+    with pytest.raises(BenchmarkError) as raised:
+        build_contenders(scenario, load_toolkits())
+
+    assert str(raised.value) == "json on framework raised RuntimeError: no database"
