@@ -58,6 +58,7 @@ class HookscopeConsole(App[None]):
         Binding("x", "replay", "Replay", show=False),
         Binding("y", "copy_curl", "Copy curl", show=False),
         Binding("e", "export", "Export", show=False),
+        Binding("escape", "leave_field", "Leave field", show=False),
         Binding("q", "quit", "Quit", show=False),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
@@ -182,6 +183,10 @@ class HookscopeConsole(App[None]):
         index = pane_ids.index(tabs.active) if tabs.active in pane_ids else 0
         tabs.active = pane_ids[(index + step) % len(pane_ids)]
 
+    def action_leave_field(self) -> None:
+        """Escape from a text field, so single-key shortcuts (1-4, r, [ ]) work again."""
+        self.set_focus(None)
+
     def action_section(self, section: str) -> None:
         self.current_pane.show_section(section)
 
@@ -266,7 +271,7 @@ class HookscopeConsole(App[None]):
             ("Export traces", "Write the trace list as JSON lines (e)", self.action_export),
             ("Pause/resume traces", "Freeze the trace list (p)", self.action_toggle_pause),
             ("Clear traces", "Empty the trace list (c)", self.action_clear_traces),
-            ("Clear cookies", "Empty the app's cookie jar (ctrl+k)", self.action_clear_cookies),
+            ("Clear cookies", "Empty the app's cookie jar (ctrl+o)", self.action_clear_cookies),
             ("Help", "List every key (?)", self.action_help),
         ]
         for title, help_text, callback in commands:

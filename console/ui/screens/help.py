@@ -16,6 +16,7 @@ KEYS_BY_PLACE: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         (
             ("[ / ]", "previous / next app"),
             ("1 2 3 4", "routes, request, traces, logs"),
+            ("esc", "leave a text field, so the single keys work"),
             ("r", "reload the app's code (zero downtime)"),
             ("R", "restart: fresh worker, empty cookie jar, empty trace list"),
             ("ctrl+p", "command palette: every action by name"),
@@ -37,7 +38,7 @@ KEYS_BY_PLACE: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("ctrl+s", "send"),
             ("ctrl+l", "free URL bar: any path, routed or not"),
             ("ctrl+f", "toggle following redirects"),
-            ("ctrl+k", "clear the app's cookie jar"),
+            ("ctrl+o", "clear the app's cookie jar"),
         ),
     ),
     (

@@ -66,6 +66,11 @@ class AppPane(Vertical):
             with TabPane("Logs", id="logs"):
                 yield LogView(id="log-view")
 
+    @on(TabbedContent.TabActivated, "#sections")
+    def _section_activated(self, event: TabbedContent.TabActivated) -> None:
+        event.stop()
+        self.call_after_refresh(self.focus_section)
+
     def on_mount(self) -> None:
         self.query_one(HookTimeline).show_trace(None)
         self.query_one(SessionPanel).show_trace(None)
@@ -96,7 +101,18 @@ class AppPane(Vertical):
             self.query_one(LogView).show_view(view)
 
     def show_section(self, section: str) -> None:
+        """Switch to a section and put the focus where its keys work."""
         self.query_one("#sections", TabbedContent).active = section
+        self.focus_section()
+
+    def focus_section(self) -> None:
+        section = self.section
+        if section == "request":
+            self.query_one(RequestComposer).focus_first_field()
+            return
+        target = {"routes": "#route-table", "traces": "#trace-table", "logs": "#log-view"}
+        if section in target:
+            self.query_one(target[section]).focus()
 
     @property
     def section(self) -> str:
@@ -109,7 +125,7 @@ class AppPane(Vertical):
         self.query_one(ResponseViewer).show_cookies(cookies)
 
     def compose_for(self, route: RouteInfo) -> None:
-        self.show_section("request")
+        self.query_one("#sections", TabbedContent).active = "request"
         self.query_one(RequestComposer).prefill(route)
 
     def selected_trace(self) -> TraceRecord | None:
@@ -132,14 +148,6 @@ class AppPane(Vertical):
     def _route_chosen(self, event: RouteInspector.RouteChosen) -> None:
         event.stop()
         self.compose_for(event.route)
-
-    @on(ResponseViewer.FollowToggled)
-    def _follow_toggled(self, event: ResponseViewer.FollowToggled) -> None:
-        event.stop()
-        composer = self.query_one(RequestComposer)
-        composer.set_follow_redirects(not composer.build_request().follow_redirects)
-        state = "on" if composer.build_request().follow_redirects else "off"
-        self.notify(f"follow redirects: {state}", timeout=2)
 
 
 def _status_changed(before: AppView, after: AppView) -> bool:

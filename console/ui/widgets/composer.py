@@ -30,6 +30,7 @@ from console.ui.url_builder import (
     parse_pairs,
     rule_arguments,
 )
+from console.ui.widgets.response_viewer import ResponseViewer
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 BODY_KINDS = (("form fields", "form"), ("JSON", "json"), ("raw text", "raw"))
@@ -70,6 +71,8 @@ class RequestComposer(Vertical):
     BINDINGS = [
         Binding("ctrl+s", "send", "Send", show=True),
         Binding("ctrl+l", "focus_url", "URL bar", show=True),
+        Binding("ctrl+f", "toggle_follow", "Follow redirects", show=True),
+        Binding("ctrl+o", "clear_cookies", "Clear cookies", show=True),
     ]
 
     class SendRequested(Message):
@@ -139,16 +142,12 @@ class RequestComposer(Vertical):
             rows.append(row)
         arguments.mount_all(rows)
         self._rebuild_url()
-        if rows:
-            self.call_after_refresh(self._focus_first_argument)
-        else:
-            self.query_one("#url-bar", Input).focus()
+        self.call_after_refresh(self.focus_first_field)
 
-    def _focus_first_argument(self) -> None:
-        inputs = self.query(".argument").results(Input)
-        first = next(inputs, None)
-        if first is not None:
-            first.focus()
+    def focus_first_field(self) -> None:
+        """The first rule argument when the route has some, else the URL bar."""
+        first = next(self.query(".argument").results(Input), None)
+        (first or self.query_one("#url-bar", Input)).focus()
 
     def argument_values(self) -> dict[str, str]:
         return {
@@ -220,11 +219,16 @@ class RequestComposer(Vertical):
             follow_redirects=self.query_one("#follow", Switch).value,
         )
 
-    def set_follow_redirects(self, follow: bool) -> None:
-        self.query_one("#follow", Switch).value = follow
-
     def action_send(self) -> None:
         self.post_message(self.SendRequested(self.build_request()))
+
+    def action_toggle_follow(self) -> None:
+        switch = self.query_one("#follow", Switch)
+        switch.value = not switch.value
+        self.notify(f"follow redirects: {'on' if switch.value else 'off'}", timeout=2)
+
+    def action_clear_cookies(self) -> None:
+        self.post_message(ResponseViewer.CookiesCleared())
 
     def action_focus_url(self) -> None:
         self.query_one("#url-bar", Input).focus()

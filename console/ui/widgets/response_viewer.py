@@ -148,21 +148,17 @@ class ResponseViewer(Vertical):
     """Shows an :class:`Exchange`; reports :class:`ResponseViewer.CookiesCleared`."""
 
     BINDINGS = [
-        Binding("ctrl+k", "clear_cookies", "Clear cookies", show=True),
-        Binding("ctrl+f", "toggle_follow", "Follow redirects", show=True),
+        Binding("ctrl+o", "clear_cookies", "Clear cookies", show=True),
     ]
 
     class CookiesCleared(Message):
         """The user asked to empty this app's cookie jar."""
 
-    class FollowToggled(Message):
-        """The user asked to flip following redirects in the composer."""
-
     def compose(self) -> ComposeResult:
         yield Static(render_summary(None), id="response-summary")
         with Horizontal(id="cookie-row"):
             yield Static(render_cookies(()), id="cookie-jar")
-            yield Button("clear ^k", id="clear-cookies", variant="warning")
+            yield Button("clear ^o", id="clear-cookies", variant="warning")
         with VerticalScroll(id="response-scroll"):
             yield Static("", id="response-headers")
             yield Static("", id="response-body")
@@ -186,9 +182,6 @@ class ResponseViewer(Vertical):
     @on(Button.Pressed, "#clear-cookies")
     def action_clear_cookies(self) -> None:
         self.post_message(self.CookiesCleared())
-
-    def action_toggle_follow(self) -> None:
-        self.post_message(self.FollowToggled())
 
 
 __all__ = ["Exchange", "Hop", "ResponseViewer", "render_body", "render_headers", "render_summary"]
