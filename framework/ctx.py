@@ -151,6 +151,8 @@ class RequestContext:
             if opened is None:
                 opened = interface.make_null_session(self.app)
             self._session = opened
+            if self.recorder is not None:
+                self.recorder.session_opened(opened)
         return self._session
 
     @session.setter

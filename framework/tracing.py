@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import itertools
 import sys
 import threading
 import time
@@ -74,6 +75,9 @@ class TracerRegistry:
         self.mask_secrets = False
         #: How many bytes of each request and response body a trace keeps.
         self.body_preview_limit = 2048
+        # Generated request ids: unique per registry (random prefix), cheap (a counter).
+        self._id_prefix = uuid.uuid4().hex[:8]
+        self._id_counter = itertools.count(1)
         self._lock = threading.Lock()
         self._sources: dict[t.Any, tuple[str, str | None, int | None]] = {}
 
@@ -99,6 +103,9 @@ class TracerRegistry:
             tracers = list(self.active)
             tracers.remove(tracer)
             self.active = tuple(tracers)
+
+    def new_request_id(self) -> str:
+        return f"{self._id_prefix}-{next(self._id_counter)}"
 
     def deliver(self, app: App, trace: Trace) -> None:
         for tracer in self.active:
@@ -208,6 +215,20 @@ def _decode_preview(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
+def _wsgi_str(value: str) -> str:
+    """A WSGI environ string (bytes carried as latin-1) as text."""
+    return value.encode("latin-1", "replace").decode("utf-8", "replace")
+
+
+def _environ_headers(environ: dict[str, t.Any]) -> t.Iterator[tuple[str, str]]:
+    """The request headers as sent, read straight from the environ."""
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            yield key[5:].replace("_", "-").title(), _wsgi_str(value)
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+            yield key.replace("_", "-").title(), value
+
+
 class TraceRecorder:
     """Collects one request's trace while the app dispatches it."""
 
@@ -222,6 +243,7 @@ class TraceRecorder:
         self.exception: dict[str, t.Any] | None = None
         self.routing: dict[str, t.Any] = {"outcome": "error"}
         self.session: dict[str, t.Any] = {
+            "opened": False,
             "before": None,
             "after": None,
             "accessed": False,
@@ -236,7 +258,7 @@ class TraceRecorder:
         self._preview_limit = self.registry.body_preview_limit
         request_id = environ.get("HTTP_X_REQUEST_ID", "")
         if not request_id or len(request_id) > 200 or not request_id.isprintable():
-            request_id = uuid.uuid4().hex
+            request_id = self.registry.new_request_id()
         self.id = request_id
         self._input: _InputPreview | None = None
         if "wsgi.input" in environ:
@@ -364,8 +386,9 @@ class TraceRecorder:
             "status": error.code if isinstance(error, HTTPException) else None,
         }
 
-    def session_opened(self, ctx: RequestContext) -> None:
-        session = ctx.session
+    def session_opened(self, session: t.Any) -> None:
+        """Called when the request first uses its session: the state before the request."""
+        self.session["opened"] = True
         if self.app.session_interface.is_null_session(session):
             return
         before = _plain_session(session)
@@ -447,14 +470,17 @@ class TraceRecorder:
         preview = b""
         if self._input is not None:
             preview = bytes(self._input.captured)
-        headers = self._headers((k, v) for k, v in request.headers.items(lower=False))
-        query = environ.get("QUERY_STRING", "")
+        headers = self._headers(_environ_headers(environ))
+        query = _wsgi_str(environ.get("QUERY_STRING", ""))
+        scheme = environ.get("wsgi.url_scheme", "http")
+        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+        path = _wsgi_str(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""))
         return {
             "method": request.method,
             "path": request.path,
-            "query_string": query.encode("latin-1", "replace").decode("utf-8", "replace"),
-            "url": request.url,
-            "remote_addr": request.remote_addr,
+            "query_string": query,
+            "url": f"{scheme}://{host}{path}" + (f"?{query}" if query else ""),
+            "remote_addr": environ.get("REMOTE_ADDR"),
             "headers": headers,
             "form": form,
             "files": files,
@@ -550,7 +576,6 @@ def traced_wsgi_app(
         try:
             ctx.push()
             recorder.routed(ctx)
-            recorder.session_opened(ctx)
             response = app.full_dispatch_request(ctx)
         except Exception as e:
             error = e

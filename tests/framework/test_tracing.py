@@ -560,3 +560,20 @@ def test_concurrent_requests_never_mix_traces(hook_order_app: App) -> None:
         assert trace["routing"]["view_args"] == {"n": int(n)}
         assert trace["response"]["body_preview"] == n
         assert [s["kind"] for s in trace["steps"]].count("view") == 1
+
+
+def test_a_request_that_never_uses_the_session_does_not_open_it() -> None:
+    app = App(__name__)
+    app.secret_key = "test"
+
+    @app.route("/")
+    def index():
+        return "no session here"
+
+    traces: list[dict] = []
+    app.add_tracer(traces.append)
+    app.test_client().get("/")
+
+    assert traces[0]["session"]["opened"] is False
+    assert traces[0]["session"]["before"] is None
+    assert traces[0]["session"]["cookie"] is None
