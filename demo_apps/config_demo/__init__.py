@@ -4,7 +4,8 @@
 2. ``app.config.from_pyfile(...)`` with ``settings.py`` next to this file (the app's root_path).
 3. With ``instance_relative_config=True`` a relative file name is looked up in the *instance
    folder* instead: ``from_pyfile('settings.cfg')`` reads ``instance_folder/settings.cfg``.
-   The instance path is passed explicitly, so the demo works wherever the repo lives.
+   The instance path is passed explicitly, so the demo works wherever the repo lives. (The
+   folder is named instance_folder because the repository's .gitignore skips instance/.)
 
 Loads happen in that order and a later load overwrites an earlier one.
 

@@ -11,6 +11,11 @@ from __future__ import annotations
 import importlib
 import os
 import runpy
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 
 import pytest
 
@@ -63,3 +68,50 @@ def test_docstring_says_how_to_run_it_and_what_to_try(name) -> None:
     assert "Run it:" in doc
     assert "Try:" in doc
     assert f"hookscope run demo_apps/{name}" in doc
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("target", "path", "expected"),
+    [
+        ("demo_apps/hook_order.py", "/?stop=1", "short-circuited"),
+        ("demo_apps/login", "/login", "<form"),
+    ],
+)
+def test_hookscope_run_serves_the_demo(target, path, expected) -> None:
+    port = free_port()
+    hookscope = os.path.join(os.path.dirname(sys.executable), "hookscope")
+    server = subprocess.Popen(
+        [hookscope, "run", target, "--port", str(port)],
+        cwd=os.path.dirname(DEMO_DIR),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        body = wait_for_page(f"http://127.0.0.1:{port}{path}", server)
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=10)
+
+    assert expected in body
+    assert server.returncode == 0, output
+    if target.endswith("hook_order.py"):
+        assert "hook_order: before_req1\nhook_order: after_req2\nhook_order: after_req1" in output
+
+
+def wait_for_page(url: str, server: subprocess.Popen[str]) -> str:
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read().decode("utf-8")
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
