@@ -5,6 +5,7 @@ from __future__ import annotations
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -47,6 +48,7 @@ def test_routes_prints_the_route_table() -> None:
     assert result.stdout == (
         "Endpoint  Methods           Rule                   \n"
         "--------  ----------------  -----------------------\n"
+        "boom      GET               /boom                  \n"
         "index     GET               /                      \n"
         "item      DELETE, GET, PUT  /items/<int:item_id>   \n"
         "login     POST              /login                 \n"
@@ -60,6 +62,7 @@ def test_routes_sorts_and_shows_all_methods_on_request() -> None:
     assert result.exit_code == 0, result.output
     assert [line.split("  ")[0] for line in result.stdout.splitlines()[2:]] == [
         "index",
+        "boom",
         "item",
         "login",
         "static",
@@ -387,17 +390,58 @@ def test_run_with_reload_serves_the_edited_code_on_the_same_port(
         httpx.get(url + "/", timeout=2)
 
 
-def test_run_with_debug_on_loopback_says_the_debugger_is_on(
+def test_without_debug_an_error_is_a_plain_500(servers: list[ServerProcess]) -> None:
+    server = ServerProcess(APP_FILE, "--port", "0")
+    servers.append(server)
+    url = server.wait_for(r"Running on (http://127\.0\.0\.1:\d+)").group(1)
+
+    response = httpx.get(url + "/boom", timeout=5)
+
+    assert response.status_code == 500
+    assert "Werkzeug Debugger" not in response.text
+    assert server.stop(signal.SIGINT) == 0
+
+
+def test_run_with_debug_on_loopback_shows_the_debugger_and_keeps_it_behind_the_pin(
     servers: list[ServerProcess],
 ) -> None:
     server = ServerProcess(APP_FILE, "--port", "0", "--debug")
     servers.append(server)
-
     server.wait_for(r"Debug mode: on")
     server.wait_for(r"Interactive debugger: on \(loopback only; its console asks for a PIN")
     url = server.wait_for(r"Running on (http://127\.0\.0\.1:\d+)").group(1)
-    assert httpx.get(url + "/", timeout=5).text == "hello from targets_app"
+
+    page = httpx.get(url + "/boom", timeout=5)
+    assert page.status_code == 500
+    assert "Werkzeug Debugger" in page.text
+    secret = re.search(r'SECRET = "([^"]+)"', page.text)
+    frame = re.search(r'id="frame-(\d+)"', page.text)
+    assert secret is not None and frame is not None
+
+    debugger = {"__debugger__": "yes", "s": secret.group(1)}
+    wrong_pin = httpx.get(
+        url + "/boom", params={**debugger, "cmd": "pinauth", "pin": "000-000-000"}, timeout=5
+    )
+    assert wrong_pin.json()["auth"] is False
+    unauthenticated = httpx.get(
+        url + "/boom",
+        params={**debugger, "cmd": "'hookscope' + '_evaluated'", "frm": frame.group(1)},
+        timeout=5,
+    )
+    assert "hookscope_evaluated" not in unauthenticated.text
     assert server.stop(signal.SIGINT) == 0
+
+
+def test_run_on_a_busy_port_says_so(servers: list[ServerProcess]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = ServerProcess(APP_FILE, "--port", str(port))
+        servers.append(server)
+
+        assert server.process.wait(timeout=10) == 1
+        assert f"Port {port} is in use by another program" in server.all_output()
 
 
 def test_run_on_a_non_loopback_host_warns_and_keeps_the_debugger_off(
