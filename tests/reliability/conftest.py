@@ -1,0 +1,268 @@
+"""A real Werkzeug server on 127.0.0.1 for each flavour of the target app, and a raw socket.
+
+The battery talks to the servers with :func:`raw_request`, not an HTTP client: the
+requests worth sending (bad percent-encoding, invalid UTF-8, a lying Content-Length,
+made-up methods) are exactly the ones clients refuse to build.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from tests.reliability.target_app import Folders, create_app
+
+POLL_SECONDS = 0.05  # how soon serve_forever notices shutdown()
+READ_TIMEOUT = 5.0  # a response slower than this counts as a hung server
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Keep the access log of thousands of fuzzed requests out of the test output."""
+
+
+class ErrorRecords(logging.Handler):
+    """Collects ERROR records: Werkzeug's "Error on request" and the app's 500 logs."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def messages(self) -> list[str]:
+        return [record.getMessage() for record in self.records]
+
+
+@dataclass
+class RawResponse:
+    """A response as bytes off the socket, with the status line and headers parsed.
+
+    ``status`` is None for an HTTP/0.9-style answer (a bare body, no status line), which
+    is what Python's server sends when it could not even parse the request line.
+    """
+
+    raw: bytes
+    status: int | None
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers:
+            if key.lower() == name.lower():
+                return value
+        return None
+
+    def header_names(self) -> list[str]:
+        return [key.lower() for key, _ in self.headers]
+
+
+def read_response(sock: socket.socket, *, head_only: bool = False) -> RawResponse:
+    """Read one response: its head, then Content-Length bytes of body (or up to EOF).
+
+    Reading by length, not to EOF, matters: after answering early (a 413), the server keeps
+    the connection open while it drains a body the client is still sending.
+    """
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    if not data.startswith(b"HTTP/"):
+        return RawResponse(raw=data + _read_to_eof(sock), status=None, headers=[], body=data)
+    head, _, body = data.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.split(b"\r\n")
+    headers = []
+    for line in header_lines:
+        name, _, value = line.decode("latin-1").partition(":")
+        headers.append((name, value.strip()))
+    status = int(status_line.split(b" ")[1])
+    response = RawResponse(raw=data, status=status, headers=headers, body=b"")
+    length = response.header("Content-Length")
+    if head_only:
+        body = b""
+    elif length is None:
+        body += _read_to_eof(sock)
+    else:
+        while len(body) < int(length):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+    response.body = body
+    response.raw = head + b"\r\n\r\n" + body
+    return response
+
+
+def _read_to_eof(sock: socket.socket) -> bytes:
+    chunks = []
+    while chunk := sock.recv(65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def raw_request(
+    port: int,
+    data: bytes,
+    *,
+    half_close: bool = False,
+    timeout: float = READ_TIMEOUT,
+) -> RawResponse:
+    """Send ``data`` as-is to 127.0.0.1:``port`` and read one response.
+
+    Args:
+        port: the server's port.
+        data: the complete request bytes.
+        half_close: shut down our sending side after ``data``, as a client that gave up
+            sending its body would.
+        timeout: seconds to wait for the response; raises ``TimeoutError`` beyond it.
+    """
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        try:
+            sock.sendall(data)
+            if half_close:
+                sock.shutdown(socket.SHUT_WR)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered and closed before reading all of it
+        return read_response(sock, head_only=data.startswith(b"HEAD "))
+
+
+def build_request(
+    method: str | bytes = b"GET",
+    target: str | bytes = b"/",
+    headers: list[tuple[str | bytes, str | bytes]] | None = None,
+    body: bytes = b"",
+    *,
+    content_length: int | None = None,
+) -> bytes:
+    """The bytes of an HTTP/1.1 request; Host and ``Connection: close`` are added."""
+
+    def as_bytes(value: str | bytes) -> bytes:
+        return value if isinstance(value, bytes) else value.encode("latin-1")
+
+    lines = [as_bytes(method) + b" " + as_bytes(target) + b" HTTP/1.1", b"Host: 127.0.0.1"]
+    for name, value in headers or []:
+        lines.append(as_bytes(name) + b": " + as_bytes(value))
+    if body or content_length is not None:
+        length = len(body) if content_length is None else content_length
+        lines.append(b"Content-Length: " + str(length).encode())
+    lines.append(b"Connection: close")
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
+@dataclass
+class LiveServer:
+    """One app served on 127.0.0.1 by Werkzeug's threaded server."""
+
+    flavour: str
+    app: Any
+    port: int
+    folders: Folders
+    errors: ErrorRecords
+    traces: list[dict[str, Any]] = field(default_factory=list)
+
+    def send(self, data: bytes, **kwargs: Any) -> RawResponse:
+        return raw_request(self.port, data, **kwargs)
+
+    def request(
+        self,
+        method: str | bytes = b"GET",
+        target: str | bytes = b"/",
+        headers: list[tuple[str | bytes, str | bytes]] | None = None,
+        body: bytes = b"",
+        **kwargs: Any,
+    ) -> RawResponse:
+        return self.send(build_request(method, target, headers, body), **kwargs)
+
+    def assert_alive(self) -> None:
+        """The next ordinary request is answered normally."""
+        response = self.request(b"GET", b"/")
+        assert (response.status, response.body) == (200, b"alive")
+
+    def take_errors(self) -> list[str]:
+        messages = self.errors.messages()
+        self.errors.records.clear()
+        return messages
+
+
+@contextmanager
+def serving(wsgi_app: Callable[..., Any]) -> Iterator[int]:
+    """Serve ``wsgi_app`` on a free port of 127.0.0.1 until the block ends; yields the port."""
+    server = make_server(
+        "127.0.0.1", 0, wsgi_app, threaded=True, request_handler=QuietRequestHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), daemon=True)
+    thread.start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+    assert not thread.is_alive(), "the server thread did not stop"
+
+
+@contextmanager
+def recording_errors(app: Any) -> Iterator[ErrorRecords]:
+    """Collect ERROR logs of Werkzeug's server and of ``app`` while the block runs."""
+    handler = ErrorRecords()
+    loggers = [logging.getLogger("werkzeug"), app.logger]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+
+
+@contextmanager
+def live_server(
+    flavour: str, root: Path, *, subdomain_matching: bool = False, **config: Any
+) -> Iterator[LiveServer]:
+    """The target app on ``flavour`` served for real; framework apps also carry a tracer."""
+    folders = Folders(root).create()
+    app = create_app(flavour, folders, subdomain_matching=subdomain_matching, **config)
+    traces: list[dict[str, Any]] = []
+    if flavour == "framework":
+        app.add_tracer(traces.append)
+    with recording_errors(app) as errors, serving(app) as port:
+        yield LiveServer(flavour, app, port, folders, errors, traces)
+
+
+@pytest.fixture(autouse=True)
+def server_never_crashes(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """No exception escapes the WSGI app into Werkzeug's server ("Error on request")."""
+    yield
+    crashes = [r.getMessage() for r in caplog.records if "Error on request" in r.getMessage()]
+    assert crashes == []
+
+
+@pytest.fixture(scope="module", params=["framework", "flask"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The target app on the framework, then on Flask 3.1: each case must hold on both."""
+    with live_server(request.param, tmp_path_factory.mktemp(request.param)) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def framework_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    with live_server("framework", tmp_path_factory.mktemp("framework")) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def flask_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    with live_server("flask", tmp_path_factory.mktemp("flask")) as live:
+        yield live
