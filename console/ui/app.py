@@ -107,7 +107,13 @@ class HookscopeConsole(App[None]):
             self._label_tab(app_id, view)
         self.set_interval(FRAME_SECONDS, self.drain_events)
         if self._engine_error:
-            self.notify(self._engine_error, title="could not start", severity="error", timeout=60)
+            self.notify(
+                self._engine_error,
+                title="could not start",
+                severity="error",
+                timeout=60,
+                markup=False,
+            )
 
     def drain_events(self) -> None:
         """Apply everything that arrived since the last frame, one reduce per app."""
@@ -161,7 +167,7 @@ class HookscopeConsole(App[None]):
     def action_reload(self) -> None:
         app_id = self.current_app_id
         self.engine.reload(app_id)
-        self.notify(f"reloading {app_id}", timeout=2)
+        self.notify(f"reloading {app_id}", timeout=2, markup=False)
 
     def action_restart(self) -> None:
         app_id = self.current_app_id
@@ -169,7 +175,7 @@ class HookscopeConsole(App[None]):
         self.views[app_id] = clear_traces(self.views[app_id])
         self.pane(app_id).show_view(self.views[app_id])
         self.pane(app_id).show_cookies(())
-        self.notify(f"restarting {app_id} with an empty cookie jar", timeout=2)
+        self.notify(f"restarting {app_id} with an empty cookie jar", timeout=2, markup=False)
 
     def action_next_app(self) -> None:
         self._step_app(1)
@@ -206,7 +212,7 @@ class HookscopeConsole(App[None]):
             return
         command = as_curl(record.raw, view.url)
         self.copy_to_clipboard(command)
-        self.notify(literal(command), title="copied as curl", timeout=6)
+        self.notify(visible(command), title="copied as curl", timeout=6, markup=False)
 
     def action_export(self) -> None:
         app_id = self.current_app_id
@@ -216,9 +222,11 @@ class HookscopeConsole(App[None]):
         try:
             path.write_text(export_jsonl(traces), encoding="utf-8")
         except OSError as error:
-            self.notify(f"could not export: {error}", severity="error")
+            self.notify(f"could not export: {error}", severity="error", markup=False)
             return
-        self.notify(literal(f"{len(traces)} traces written to {path}"), title="exported")
+        self.notify(
+            visible(f"{len(traces)} traces written to {path}"), title="exported", markup=False
+        )
 
     def action_clear_traces(self) -> None:
         app_id = self.current_app_id
@@ -229,7 +237,7 @@ class HookscopeConsole(App[None]):
         app_id = self.current_app_id
         self.engine.clear_cookies(app_id)
         self.pane(app_id).show_cookies(self.engine.cookies(app_id))
-        self.notify(f"cookie jar of {app_id} cleared", timeout=2)
+        self.notify(f"cookie jar of {app_id} cleared", timeout=2, markup=False)
 
     def action_send_request(self) -> None:
         self.current_pane.show_section("request")
@@ -301,7 +309,9 @@ class HookscopeConsole(App[None]):
     def _request_done(self, app_id: str, exchange: Exchange, replay_of: TraceRecord | None) -> None:
         if replay_of is not None:
             if exchange.error is not None:
-                self.notify(literal(exchange.error), title="replay failed", severity="error")
+                self.notify(
+                    visible(exchange.error), title="replay failed", severity="error", markup=False
+                )
                 return
             self._replays[exchange.request_id] = (app_id, replay_of)
             self._show_finished_replays()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -71,7 +71,7 @@ def render_help() -> Table:
 class HelpScreen(ModalScreen[None]):
     """Lists the keys; any of escape, q or ? closes it."""
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS = [
         Binding("escape,q,question_mark", "dismiss", "Close", key_display="esc"),
     ]
 

@@ -12,7 +12,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
@@ -78,7 +78,7 @@ def render_comparison(original: TraceRecord, replayed: TraceRecord) -> Table:
 class ReplayScreen(ModalScreen[None]):
     """Shows :func:`render_comparison`; escape closes it."""
 
-    BINDINGS: list[BindingType] = [Binding("escape,q", "dismiss", "Close", key_display="esc")]
+    BINDINGS = [Binding("escape,q", "dismiss", "Close", key_display="esc")]
 
     def __init__(self, original: TraceRecord, replayed: TraceRecord) -> None:
         super().__init__()

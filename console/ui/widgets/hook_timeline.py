@@ -18,7 +18,7 @@ from textual.widgets import Static
 from console.ui.literal import join_lines, literal, one_line
 from console.ui.traces import read_trace, steps_of
 
-BAR_WIDTH = 16
+BAR_WIDTH = 12
 _KIND_LABELS = {
     "url_value_preprocessor": "url_value",
     "before_request": "before",
@@ -109,47 +109,45 @@ def render_traceback(traceback: str) -> Text:
 
 
 def _step_line(number: int, step: Mapping[str, Any], longest: int) -> Text:
+    """One line per step (function, bar, duration, file:line), plus what it returned."""
     skipped = bool(step.get("skipped"))
     short_circuit = bool(step.get("short_circuit"))
     raised = step.get("raised")
     kind = _KIND_LABELS.get(str(step.get("kind")), str(step.get("kind")))
     duration = _int(step.get("duration_us"))
-    base = "dim strike" if skipped else ""
     if short_circuit:
-        marker = ("■ ", "bold yellow")
+        marker = ("■", "bold yellow")
     elif isinstance(raised, Mapping):
-        marker = ("✖ ", "bold red")
+        marker = ("✖", "bold red")
     elif skipped:
-        marker = ("· ", "dim")
+        marker = ("·", "dim")
     else:
-        marker = ("✔ ", "green")
+        marker = ("✔", "green")
     filled = 0 if skipped else max(1, round(BAR_WIDTH * duration / longest))
-    bar = Text.assemble(
-        ("█" * filled, "yellow" if short_circuit else "cyan"),
-        ("░" * (BAR_WIDTH - filled), "grey23"),
-    )
+    name = one_line(step.get("name", "?"), 22)
     line = Text.assemble(
         (f"{number:>2} ", "dim"),
         marker,
-        (f"{kind:<12} ", "dim" if skipped else _kind_style(kind)),
-        literal(one_line(step.get("name", "?"), 40), base or "bold"),
         " ",
+        (f"{kind:<9}", "dim" if skipped else _kind_style(kind)),
+        literal(f"{name:<22}", "dim strike" if skipped else "bold"),
+        " ",
+        ("━" * filled, "yellow" if short_circuit else "cyan"),
+        ("─" * (BAR_WIDTH - filled), "grey30"),
+        (f" {'skipped' if skipped else format_duration(duration):>7}", "dim" if skipped else ""),
     )
-    line.append("\n     ")
-    line.append(bar)
-    line.append(f" {format_duration(duration) if not skipped else 'skipped':>8}", style=base)
     where = step.get("file")
     if isinstance(where, str):
         line.append("  ")
-        line.append(literal(f"{short_path(where)}:{step.get('line', '?')}", "dim underline"))
+        line.append(literal(f"{os.path.basename(where)}:{step.get('line', '?')}", "dim"))
     if short_circuit:
-        line.append("  short-circuit: returned a response", style="bold yellow")
+        line.append("\n              ■ short-circuit: returned a response", style="bold yellow")
     returned = step.get("returned")
     if isinstance(returned, str) and not skipped:
-        line.append("\n     → ", style="dim")
-        line.append(literal(one_line(returned, 120), "italic"))
+        line.append("\n              → ", style="dim")
+        line.append(literal(one_line(returned, 100), "italic"))
     if isinstance(raised, Mapping):
-        line.append("\n     raised ", style="red")
+        line.append("\n              ✖ raised ", style="red")
         line.append(literal(f"{raised.get('type', '?')}: {raised.get('message', '')}", "red"))
     return line
 
