@@ -553,3 +553,53 @@ def test_bad_cookies_give_an_empty_session_on_both(
 ) -> None:
     flask_app, framework_app = fresh_apps
     assert read_session(framework_app, cookie_value) == read_session(flask_app, cookie_value) == {}
+
+
+# -- Vary: Cookie whenever the session is looked at --------------------------------------------
+
+VARY_XFAIL = pytest.mark.xfail(
+    reason=(
+        "framework bug: only item reads (get/[]/setdefault) and writes mark the session"
+        " accessed; Flask 3.1 adds 'Vary: Cookie' whenever the session proxy is used"
+        " ('in', len, iteration, bool, keys/items, repr, ==, pop of a missing key,"
+        " session.modified, ...), so a cache could share a per-user response"
+    ),
+    strict=True,
+)
+
+SESSION_LOOKS: dict[str, Any] = {
+    "get": lambda s: s.get("k"),
+    "setdefault": lambda s: s.setdefault("k", 1),
+    "permanent": lambda s: s.permanent,
+    "contains": lambda s: "k" in s,
+    "len": len,
+    "iterate": list,
+    "bool": bool,
+    "keys": lambda s: list(s.keys()),
+    "items": lambda s: list(s.items()),
+    "dict-copy": dict,
+    "repr": repr,
+    "equals": lambda s: s == {},
+    "pop-missing-key": lambda s: s.pop("k", None),
+    "modified-flag": lambda s: s.modified,
+}
+PASSING_LOOKS = {"get", "setdefault", "permanent"}
+
+
+@pytest.mark.parametrize(
+    "look",
+    [
+        pytest.param(name, id=name, marks=() if name in PASSING_LOOKS else VARY_XFAIL)
+        for name in SESSION_LOOKS
+    ],
+)
+def test_looking_at_the_session_adds_vary_cookie(fresh_apps: tuple[Any, Any], look: str) -> None:
+    answers = []
+    for app in fresh_apps:
+        session = app_session(app)
+        app.add_url_rule(
+            "/look", "look", lambda session=session: repr(SESSION_LOOKS[look](session))
+        )
+        response = app.test_client().get("/look")
+        answers.append((response.status_code, response.headers.get("Vary")))
+    assert answers[1] == answers[0] == (200, "Cookie")
