@@ -22,7 +22,7 @@ SECRET_KEY = "reliability secret"
 SECRET_TEXT = "TOP-SECRET-c0ffee"  # the content of files the app must never send
 MAX_CONTENT_LENGTH = 64 * 1024
 MAX_FORM_PARTS = 20
-MAX_FORM_MEMORY_SIZE = 1024
+MAX_FORM_MEMORY_SIZE = 16 * 1024
 
 APP_CLASS_NAMES = {"framework": "App", "flask": "Flask"}
 
@@ -120,7 +120,10 @@ def create_app(
 
     @app.route("/form", methods=["POST"])
     def form_body() -> dict[str, Any]:
-        return {"fields": len(request.form), "files": len(request.files)}
+        return {
+            "fields": {name: len(value) for name, value in request.form.items()},
+            "files": {name: len(stored.read()) for name, stored in request.files.items()},
+        }
 
     @app.route("/upload", methods=["POST"])
     def upload() -> dict[str, Any]:
