@@ -25,7 +25,7 @@ from typing import IO, Any, NoReturn
 import click
 from werkzeug.serving import run_simple
 
-from console.targets import TargetError, load_target
+from console.targets import TargetError, load_target, load_wsgi_target
 from console.ui.command import console
 from framework import App, g
 from framework.cli import ROUTE_SORTS, AppSource, RouteSort, format_routes
@@ -153,14 +153,24 @@ def is_loopback(host: str) -> bool:
 )
 @click.option("--reload", is_flag=True, help="Restart the server when a Python file changes.")
 def run(target: str, host: str, port: int, debug: bool | None, reload: bool) -> None:
-    """Serve the app named by TARGET with Werkzeug's development server."""
-    app = load_app_or_fail(target)
-    if debug is not None:
-        app.debug = debug
+    """Serve the app named by TARGET with Werkzeug's development server.
+
+    TARGET may also name a plain WSGI application (no App): it is served as is.
+    """
+    try:
+        app = load_wsgi_target(target)
+    except TargetError as error:
+        raise TargetLoadFailed(error) from None
+    app_debug = bool(debug)
+    if isinstance(app, App):
+        if debug is not None:
+            app.debug = debug
+        app_debug = app.debug
     loopback = is_loopback(host)
-    use_debugger = bool(app.debug) and loopback
-    click.echo(f" * Serving app '{app.name}' from {target}", err=True)
-    click.echo(f" * Debug mode: {'on' if app.debug else 'off'}", err=True)
+    use_debugger = app_debug and loopback
+    name = app.name if isinstance(app, App) else getattr(app, "__name__", "WSGI application")
+    click.echo(f" * Serving app '{name}' from {target}", err=True)
+    click.echo(f" * Debug mode: {'on' if app_debug else 'off'}", err=True)
     if not loopback:
         click.secho(
             f" * WARNING: binding {host}, which other machines can reach. This is a "
@@ -168,7 +178,7 @@ def run(target: str, host: str, port: int, debug: bool | None, reload: bool) -> 
             fg="yellow",
             err=True,
         )
-        if app.debug:
+        if app_debug:
             click.secho(
                 " * The interactive debugger stays off on a non-loopback host: it runs any "
                 "Python code it is sent.",

@@ -18,9 +18,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType, TracebackType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 from framework import App
+
+if TYPE_CHECKING:
+    from wsgiref.types import WSGIApplication
 
 DEFAULT_APP_NAMES = ("app", "application")
 FACTORY_NAMES = ("create_app", "make_app")
@@ -171,6 +174,26 @@ def load_target(target: str) -> App:
     raise TargetError(
         target, f"{spec.attribute!r} in {module.__name__!r} is a {_kind_of(value)}, not an App"
     )
+
+
+def load_wsgi_target(target: str) -> App | WSGIApplication:
+    """Like :func:`load_target`, but a plain WSGI callable is accepted too.
+
+    ``hookscope run`` serves any WSGI application (the notes' bare Werkzeug example
+    has no App): when the module's ``app`` or ``application`` (or the attribute the
+    target names) is a callable that is not an App, that callable is served as is.
+    """
+    spec = parse_target(target)
+    if not spec.called:
+        module = _import(target, spec)
+        names = DEFAULT_APP_NAMES if spec.attribute is None else (spec.attribute,)
+        for name in names:
+            value = getattr(module, name, None)
+            if isinstance(value, App):
+                break
+            if callable(value) and not inspect.isclass(value) and name in DEFAULT_APP_NAMES:
+                return cast("WSGIApplication", value)
+    return load_target(target)
 
 
 def _import(target: str, spec: TargetSpec) -> ModuleType:

@@ -7,9 +7,8 @@ top of exactly this.
 
 Run it:
     python demo_apps/hello_werkzeug.py        (serves http://localhost:4000/)
-    hookscope run demo_apps/hello_werkzeug.py (only once hookscope serves plain WSGI callables:
-                                               this file has no App, so today it answers
-                                               "no app found")
+    hookscope run demo_apps/hello_werkzeug.py (serves http://127.0.0.1:5000/; `run` serves any
+                                               WSGI callable, App or not)
 
 Try:
     http://localhost:4000/             -> "Hello World!"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from console.targets import TargetError, TargetSpec, load_target, parse_target
+from console.targets import TargetError, TargetSpec, load_target, load_wsgi_target, parse_target
 from framework import App
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -301,3 +301,15 @@ def test_a_file_named_like_an_imported_module_is_refused(tmp_path: Path) -> None
     assert error.reason.endswith(
         f"not {shadow}; rename the file so it does not clash with that module"
     )
+
+
+def test_a_plain_wsgi_callable_is_accepted_where_any_wsgi_app_will_do() -> None:
+    hello = load_wsgi_target("demo_apps/hello_werkzeug.py")
+
+    assert callable(hello) and not isinstance(hello, App)
+    with pytest.raises(TargetError, match="no app found"):
+        load_target("demo_apps/hello_werkzeug.py")
+
+
+def test_load_wsgi_target_still_prefers_an_app() -> None:
+    assert isinstance(load_wsgi_target("demo_apps/hook_order.py"), App)

@@ -81,6 +81,7 @@ def free_port() -> int:
     [
         ("demo_apps/hook_order.py", "/?stop=1", "short-circuited"),
         ("demo_apps/login", "/login", "<form"),
+        ("demo_apps/hello_werkzeug.py", "/", "Hello World!"),
     ],
 )
 def test_hookscope_run_serves_the_demo(target, path, expected) -> None:
