@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,12 +144,13 @@ def create_app(
         return dict(session)
 
     @app.route("/session")
-    def session_show() -> dict[str, Any]:
-        return dict(session)
+    def session_show() -> dict[str, str]:
+        return {key: str(value) for key, value in session.items()}
 
     @app.route("/session/fill/<int:size>")
     def session_fill(size: int) -> str:
-        session["blob"] = "x" * size
+        # Random text: the cookie is compressed, so repeated characters would stay small.
+        session["blob"] = secrets.token_urlsafe(size)[:size]
         return "filled"
 
     @app.route("/redirect")
