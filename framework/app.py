@@ -717,7 +717,7 @@ class App(Scaffold):
             else:
                 response = recorder.call("after_request", None, self.ensure_sync(func), response)
         if self.after_request_funcs:
-            for name in chain(ctx.request.blueprints, (None,)):
+            for name in _innermost_first(ctx.request):
                 for func in reversed(self.after_request_funcs.get(name, ())):
                     if recorder is None:
                         response = self.ensure_sync(func)(response)
@@ -925,7 +925,7 @@ class App(Scaffold):
         request_ctx = _cv_request.get()
         recorder = request_ctx.recorder
         if self.teardown_request_funcs:
-            for name in chain(request_ctx.request.blueprints, (None,)):
+            for name in _innermost_first(request_ctx.request):
                 for func in reversed(self.teardown_request_funcs.get(name, ())):
                     if recorder is None:
                         self.ensure_sync(func)(exc)
@@ -1012,6 +1012,14 @@ class App(Scaffold):
             run_simple(host, port, self, **options)
         finally:
             self._got_first_request = False
+
+
+def _innermost_first(request: Request) -> t.Sequence[str | None]:
+    """The request's blueprints, innermost first, then None for the app itself."""
+    rule = request.url_rule
+    if rule is None or "." not in rule.endpoint:
+        return (None,)
+    return [*request.blueprints, None]
 
 
 def _current_blueprints() -> list[str]:
