@@ -41,7 +41,11 @@ class ErrorRecords(logging.Handler):
         self.records.append(record)
 
     def messages(self) -> list[str]:
-        return [record.getMessage() for record in self.records]
+        """Each record's message, followed by ``| <exception repr>`` when it carries one."""
+        return [
+            record.getMessage() + (f" | {record.exc_info[1]!r}" if record.exc_info else "")
+            for record in self.records
+        ]
 
 
 @dataclass
@@ -86,7 +90,7 @@ def read_response(sock: socket.socket, *, head_only: bool = False) -> RawRespons
     headers = []
     for line in header_lines:
         name, _, value = line.decode("latin-1").partition(":")
-        headers.append((name, value.strip()))
+        headers.append((name, value.strip(" \t")))
     status = int(status_line.split(b" ")[1])
     response = RawResponse(raw=data, status=status, headers=headers, body=b"")
     length = response.header("Content-Length")
@@ -243,9 +247,13 @@ def live_server(
 
 @pytest.fixture(autouse=True)
 def server_never_crashes(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    """No exception escapes the WSGI app into Werkzeug's server ("Error on request")."""
+    """No exception escapes the WSGI app into Werkzeug's server ("Error on request").
+
+    A test that provokes one on purpose asserts it, then calls ``caplog.clear()``.
+    """
     yield
-    crashes = [r.getMessage() for r in caplog.records if "Error on request" in r.getMessage()]
+    records = caplog.get_records("call")
+    crashes = [r.getMessage() for r in records if "Error on request" in r.getMessage()]
     assert crashes == []
 
 
