@@ -257,6 +257,21 @@ def test_method_view_head_falls_back_to_get(index_view_app: App) -> None:
     assert (response.status_code, response.headers["Content-Length"]) == (200, "9")
 
 
+def test_method_view_unimplemented_method_names_it() -> None:
+    # notes: assert meth is not None, 'Unimplemented method %r' %request.method
+    class GetOnlyView(views.MethodView):
+        methods = ["GET", "POST"]
+
+        def get(self) -> str:
+            return "Index.GET"
+
+    app = make_app()
+    app.add_url_rule("/index", view_func=GetOnlyView.as_view(name="index"))
+    # Flask asserts ("Unimplemented method 'POST'"); hookscope raises a typed error instead.
+    with pytest.raises((AssertionError, NotImplementedError), match="'POST'"):
+        app.test_client().post("/index")
+
+
 # -- section "@app.route 和 app.add_url_rule参数" --
 
 
@@ -780,6 +795,20 @@ def test_before_request_lets_logged_in_users_through(auth_app: App) -> None:
     client = auth_app.test_client()
     assert client.get("/login").text == "logged in"
     assert client.get("/").text == "welcome"
+
+
+def test_after_request_as_written_returns_none_and_breaks_the_response() -> None:
+    # notes: @app.after_request def process_request(*args,**kwargs): pass
+    # An after_request function must return the response; returning None fails as in Flask.
+    app = make_app()
+
+    @app.after_request
+    def process_request(*args: object, **kwargs: object) -> None:
+        pass
+
+    app.add_url_rule("/", "index", lambda: "index")
+    with pytest.raises(TypeError, match="'NoneType' object is not callable"):
+        app.test_client().get("/")
 
 
 def hook_order_app(short_circuit: bool) -> tuple[App, list[str]]:
