@@ -1,0 +1,238 @@
+"""``hookscope watch TARGET...``: the supervisor without the TUI, one line per thing that happens.
+
+It prints each app's URL and routes when it is ready, the route diff after each reload, state
+changes, load errors with their traceback, the app's own output, and one line per request:
+
+    hook_order  GET /?stop=1 200 1.4ms  before_req1 [short-circuit] → after_req2 → after_req1
+
+With ``--json`` it prints the protocol's events as JSON lines instead, for other tools.
+Everything that comes from an app (paths, output, messages) has its control characters
+escaped, so an app cannot drive the user's terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+from collections.abc import Callable, Iterable
+from types import FrameType
+from typing import Any
+
+import click
+
+from console.protocol import (
+    Event,
+    LoadError,
+    Log,
+    ProtocolProblem,
+    Ready,
+    RouteInfo,
+    RoutesChanged,
+    StateChanged,
+    Trace,
+    TracesDropped,
+    WorkerExited,
+    encode,
+)
+from console.supervisor import Supervisor, SupervisorError
+
+ARROW = " → "
+_SHOWN_STEP_KINDS = ("url_value_preprocessor", "before_request", "view", "after_request")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Escape control characters (ANSI escapes included) so text shows literally."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def format_steps(steps: Iterable[dict[str, Any]]) -> str:
+    """The hooks that ran, in order, with short-circuits and exceptions marked."""
+    parts = []
+    for step in steps:
+        kind = step.get("kind")
+        if step.get("skipped") or kind not in (*_SHOWN_STEP_KINDS, "errorhandler"):
+            continue
+        name = str(step.get("name") or kind)
+        if kind == "errorhandler":
+            name = f"errorhandler {name}"
+        if step.get("short_circuit"):
+            name += " [short-circuit]"
+        raised = step.get("raised")
+        if isinstance(raised, dict):
+            name += f" [raised {raised.get('type')}]"
+        parts.append(printable(name))
+    return ARROW.join(parts)
+
+
+def format_trace(trace: dict[str, Any]) -> str:
+    """``GET /index?v=1 302 1.4ms  before_req1 → view → after_req1`` for one trace."""
+    request = trace.get("request") or {}
+    response = trace.get("response") or {}
+    target = str(request.get("path", "?"))
+    if request.get("query_string"):
+        target += f"?{request['query_string']}"
+    duration_ms = (trace.get("duration_us") or 0) / 1000
+    line = f"{request.get('method', '?')} {target} {response.get('status', '---')} "
+    line = printable(line) + f"{duration_ms:.1f}ms"
+    steps = format_steps(trace.get("steps") or [])
+    if steps:
+        line += f"  {steps}"
+    exception = trace.get("exception")
+    if isinstance(exception, dict):
+        line += printable(f"  !! {exception.get('type')}: {exception.get('message')}")
+    return line
+
+
+def format_route(route: RouteInfo, cwd: str) -> str:
+    methods = [m for m in route.methods if m not in ("HEAD", "OPTIONS")] or list(route.methods)
+    where = ""
+    if route.file:
+        where = f"{os.path.relpath(route.file, cwd) if route.file.startswith(cwd) else route.file}"
+        where += f":{route.line}" if route.line else ""
+    extras = []
+    if route.redirect_to:
+        extras.append(f"→ {route.redirect_to}")
+    if route.subdomain:
+        extras.append(f"subdomain={route.subdomain}")
+    if route.host:
+        extras.append(f"host={route.host}")
+    text = f"{','.join(methods):<14} {route.rule:<32} {route.endpoint:<20} {where}"
+    return printable(" ".join([text.rstrip(), *extras]))
+
+
+def format_routes(routes: Iterable[RouteInfo], cwd: str) -> list[str]:
+    return [format_route(route, cwd) for route in routes]
+
+
+def format_route_diff(event: RoutesChanged, cwd: str) -> list[str]:
+    return [
+        *(f"+ {format_route(route, cwd)}" for route in event.added),
+        *(f"- {format_route(route, cwd)}" for route in event.removed),
+        *(f"~ {format_route(route, cwd)}" for route in event.changed),
+    ]
+
+
+class WatchPrinter:
+    """Turns events into the lines a person reads; knows which apps were already announced."""
+
+    def __init__(self, echo: Callable[[str], None], cwd: str, width: int) -> None:
+        self._echo = echo
+        self._cwd = cwd
+        self._width = width
+        self._announced: set[str] = set()
+
+    def show(self, event: Event) -> None:
+        prefix = f"{printable(event.app):<{self._width}}  "
+        for line in self._lines(event):
+            self._echo(prefix + line)
+
+    def _lines(self, event: Event) -> list[str]:
+        if isinstance(event, Trace):
+            return [format_trace(event.trace)]
+        if isinstance(event, Log):
+            mark = {"stdout": "|", "stderr": "!", "logger": event.level, "hookscope": "**"}
+            return [f"{mark[event.stream]} {printable(event.message)}"]
+        if isinstance(event, Ready):
+            if event.app in self._announced:
+                return []
+            self._announced.add(event.app)
+            url = f"http://{event.host}:{event.port}/"
+            return [f"serving {event.app_name} at {url} (pid {event.pid})"] + [
+                f"    {line}" for line in format_routes(event.routes, self._cwd)
+            ]
+        if isinstance(event, RoutesChanged):
+            return ["routes changed:"] + [
+                f"    {line}" for line in format_route_diff(event, self._cwd)
+            ]
+        if isinstance(event, StateChanged):
+            return self._state_lines(event)
+        if isinstance(event, LoadError):
+            where = f" at {event.file}:{event.line}" if event.file else ""
+            lines = [printable(f"load error{where}: {event.message}")]
+            lines += [f"    {printable(line)}" for line in event.traceback.rstrip().splitlines()]
+            return lines
+        if isinstance(event, WorkerExited):
+            lines = [f"worker {event.pid} ended: {event.description}"]
+            lines += [f"    {printable(line)}" for line in event.last_output.splitlines()[-10:]]
+            return lines
+        if isinstance(event, TracesDropped):
+            return [f"** {event.dropped} traces dropped ({event.total} in all): too many to show"]
+        if isinstance(event, ProtocolProblem):
+            return [printable(f"** unreadable message from the worker: {event.problem}")]
+        return []
+
+    def _state_lines(self, event: StateChanged) -> list[str]:
+        if event.state == "running":
+            return [f"running (pid {event.pid})"] if event.app in self._announced else []
+        if event.state == "starting" and event.detail == "loading":
+            return []  # the "starting ... on URL" line already said so
+        if event.state == "load_error":
+            serving = "; the previous version keeps serving" if event.serving else ""
+            return [printable(f"load error: {event.detail}{serving}")]
+        detail = f" ({event.detail})" if event.detail else ""
+        return [printable(f"{event.state.replace('_', ' ')}{detail}")]
+
+
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@click.command()
+@click.argument("targets", nargs=-1, required=True, metavar="TARGET...")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), help="Port of the first app; the next ones follow."
+)
+@click.option(
+    "--next-free-port",
+    is_flag=True,
+    help="If a port is taken, use the next free one instead of failing.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the protocol's events as JSON lines.")
+def watch(targets: tuple[str, ...], port: int | None, next_free_port: bool, as_json: bool) -> None:
+    """Run apps with hot reload and print every request's hook trace.
+
+    TARGET is a file (app.py), a package directory, a module (pkg.mod), pkg.mod:name or
+    pkg.mod:create_app('arg'). Ctrl-C stops every app.
+    """
+    events: queue.SimpleQueue[Event] = queue.SimpleQueue()
+    try:
+        supervisor = Supervisor(targets, events.put, port=port, next_free_port=next_free_port)
+    except SupervisorError as error:
+        raise click.ClickException(str(error)) from None
+    width = max(len(app.app_id) for app in supervisor.apps)
+    printer = WatchPrinter(lambda line: click.echo(line), os.getcwd(), width)
+    previous_handler = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        supervisor.start()
+        if not as_json:
+            for app in supervisor.apps:
+                click.echo(f"{app.app_id:<{width}}  starting {app.target} on {app.url}")
+        while True:
+            try:
+                event = events.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if as_json:
+                click.echo(encode(event).decode("utf-8").rstrip("\n"))
+            else:
+                printer.show(event)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
+        supervisor.stop()
+    if not as_json:
+        click.echo("stopped every app")
+
+
+__all__ = [
+    "WatchPrinter",
+    "format_route_diff",
+    "format_routes",
+    "format_trace",
+    "printable",
+    "watch",
+]
