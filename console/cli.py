@@ -27,6 +27,7 @@ from werkzeug.serving import run_simple
 
 from console.targets import TargetError, load_target, load_wsgi_target
 from console.ui.command import console
+from console.watch import watch
 from framework import App, g
 from framework.cli import ROUTE_SORTS, AppSource, RouteSort, format_routes
 
@@ -110,6 +111,7 @@ def main() -> None:
 
 # Other modules attach their subcommands here: main.add_command(watch), main.add_command(console).
 main.add_command(console)
+main.add_command(watch)
 
 
 def resolve_host(ctx: click.Context, param: click.Parameter, host: str) -> str:
