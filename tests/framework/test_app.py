@@ -69,17 +69,6 @@ def test_root_path_of_an_unknown_import_name_is_the_working_directory(
     assert App("no_such_module_anywhere").root_path == str(tmp_path)
 
 
-NAMESPACE_XFAIL = pytest.mark.xfail(
-    reason=(
-        "framework deviation: for a namespace package (a folder without __init__.py) the"
-        " framework takes the namespace's first folder as root_path; Flask 3.1 falls back"
-        " to the working directory while the package is not imported yet, and raises"
-        " RuntimeError 'No root path can be found for the provided module' once it is"
-    ),
-    strict=True,
-)
-
-
 @pytest.fixture
 def namespace_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """``plugins/mod.py`` without an ``__init__.py``, importable from tmp_path."""
@@ -91,7 +80,6 @@ def namespace_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     sys.modules.pop("plugins.mod", None)
 
 
-@NAMESPACE_XFAIL
 def test_root_path_of_a_namespace_package_not_yet_imported_is_the_working_directory(
     namespace_package: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -99,7 +87,6 @@ def test_root_path_of_a_namespace_package_not_yet_imported_is_the_working_direct
     assert App("plugins").root_path == str(namespace_package)
 
 
-@NAMESPACE_XFAIL
 def test_root_path_of_an_imported_namespace_package_must_be_given(
     namespace_package: Path,
 ) -> None:

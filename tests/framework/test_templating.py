@@ -375,26 +375,10 @@ def test_debug_set_after_environment_creation_turns_reload_on(app: App, template
 # -- request, session and g as environment globals -------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason=(
-        "framework bug: request, session and g are injected by a context processor, not"
-        " registered in app.jinja_env.globals as Flask does, so templates that do not get"
-        " the render context (imported macros) cannot see them"
-    ),
-    strict=True,
-)
 def test_request_session_and_g_are_environment_globals(app: App) -> None:
     assert {"request", "session", "g"} <= set(app.jinja_env.globals)
 
 
-@pytest.mark.xfail(
-    reason=(
-        "framework bug: a macro imported with {% import 'macros.html' as m %} (no 'with"
-        " context') raises UndefinedError \"'request' is undefined\"; in Flask it sees"
-        " request, session and g because they are environment globals"
-    ),
-    strict=True,
-)
 def test_imported_macros_see_request_session_and_g(app: App, templates: Path) -> None:
     write_templates(
         templates,
