@@ -179,3 +179,29 @@ def test_send_static_file_without_a_static_folder_is_an_error(tmp_path: Path) ->
     app = App("static_tests", root_path=str(tmp_path), static_folder=None)
     with app.test_request_context(), pytest.raises(RuntimeError, match="static_folder"):
         app.send_static_file("hello.txt")
+
+
+@pytest.mark.parametrize(
+    ("base_url", "status"),
+    [("http://cdn.example", 200), ("http://shop.example", 404), ("http://other.example", 404)],
+)
+def test_static_host_serves_static_files_on_that_host_only(
+    tmp_path: Path, base_url: str, status: int
+) -> None:
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "x.css").write_text("x")
+    app = App(
+        "static_tests", root_path=str(tmp_path), host_matching=True, static_host="cdn.example"
+    )
+    response = app.test_client().get("/static/x.css", base_url=base_url)
+    assert response.status_code == status
+    response.close()
+
+
+def test_static_url_points_at_the_static_host(tmp_path: Path) -> None:
+    app = App(
+        "static_tests", root_path=str(tmp_path), host_matching=True, static_host="cdn.example"
+    )
+    app.add_url_rule("/", "index", lambda: url_for("static", filename="x.css"), host="shop.example")
+    response = app.test_client().get("/", base_url="http://shop.example")
+    assert response.text == "http://cdn.example/static/x.css"

@@ -365,3 +365,25 @@ def test_default_limits_match_flask(app: App) -> None:
     assert app.config["MAX_CONTENT_LENGTH"] is None
     assert app.config["MAX_FORM_MEMORY_SIZE"] == 500_000
     assert app.config["MAX_FORM_PARTS"] == 1_000
+
+
+# -- trusted hosts ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("trusted", "base_url", "status"),
+    [
+        (["example.com"], "http://example.com", 200),
+        (["example.com"], "http://evil.com", 400),
+        (["example.com"], "http://sub.example.com", 400),
+        ([".example.com"], "http://sub.example.com", 200),
+        ([".example.com"], "http://example.com", 200),
+        (["example.com"], "http://example.com:8080", 200),
+        (None, "http://anything.test", 200),
+    ],
+)
+def test_trusted_hosts(app: App, trusted: list[str] | None, base_url: str, status: int) -> None:
+    app.config["TRUSTED_HOSTS"] = trusted
+    echo(app, lambda r: r.host)
+    response = app.test_client().get("/echo", base_url=base_url)
+    assert response.status_code == status
