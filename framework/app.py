@@ -267,6 +267,7 @@ class App(Scaffold):
         self.config["TEMPLATES_AUTO_RELOAD"] = value
 
     def create_jinja_environment(self) -> Environment:
+        from .globals import g, request, session
         from .helpers import get_flashed_messages, url_for
         from .templating import Environment
 
@@ -275,7 +276,13 @@ class App(Scaffold):
         options.setdefault("auto_reload", self.templates_auto_reload)
         env = Environment(self, **options)
         env.globals.update(
-            url_for=url_for, get_flashed_messages=get_flashed_messages, config=self.config
+            url_for=url_for,
+            get_flashed_messages=get_flashed_messages,
+            config=self.config,
+            # The proxies, so imported macros (rendered without the context) see them too.
+            request=request,
+            session=session,
+            g=g,
         )
         env.policies["json.dumps_function"] = self.json.dumps
         return env
@@ -739,7 +746,7 @@ class App(Scaffold):
                 and interface.get_cookie_name(self) in ctx.request.cookies
             ):
                 return
-        session = ctx.session
+        session = ctx.open_session()
         if not interface.is_null_session(session):
             interface.save_session(self, session, response)
 

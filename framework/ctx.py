@@ -144,7 +144,20 @@ class RequestContext:
 
     @property
     def session(self) -> SessionMixin:
-        """The session, opened from the request's cookie the first time it is used."""
+        """The session, opened from the request's cookie the first time it is used.
+
+        Every use marks it accessed (so the response varies on Cookie), as in Flask.
+        """
+        session = self.open_session()
+        session.accessed = True
+        return session
+
+    @session.setter
+    def session(self, value: SessionMixin) -> None:
+        self._session = value
+
+    def open_session(self) -> SessionMixin:
+        """The session, opened if it was not yet, without marking it accessed."""
         if self._session is None:
             interface = self.app.session_interface
             opened = interface.open_session(self.app, self.request)
@@ -154,14 +167,6 @@ class RequestContext:
             if self.recorder is not None:
                 self.recorder.session_opened(opened)
         return self._session
-
-    @session.setter
-    def session(self, value: SessionMixin) -> None:
-        self._session = value
-
-    @property
-    def session_opened(self) -> bool:
-        return self._session is not None
 
     def copy(self) -> RequestContext:
         """A context for the same request and session, to use in another thread."""

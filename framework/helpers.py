@@ -33,14 +33,17 @@ def get_root_path(import_name: str) -> str:
         return os.path.dirname(os.path.abspath(t.cast(str, module.__file__)))
     try:
         spec = importlib.util.find_spec(import_name)
-        if spec is None:
-            raise ValueError
     except (ImportError, ValueError):
-        return os.getcwd()
-    if spec.origin and spec.origin not in {"namespace", "built-in", "frozen"}:
-        return os.path.dirname(os.path.abspath(spec.origin))
-    if spec.submodule_search_locations:
-        return os.path.abspath(list(spec.submodule_search_locations)[0])
+        spec = None
+    if spec is None or spec.loader is None:
+        return os.getcwd()  # not importable (an interactive __main__, say)
+    get_filename = getattr(spec.loader, "get_filename", None)
+    if get_filename is not None:
+        return os.path.dirname(os.path.abspath(str(get_filename(import_name))))
+    importlib.import_module(import_name)
+    filename: str | None = getattr(sys.modules[import_name], "__file__", None)
+    if filename is not None:
+        return os.path.dirname(os.path.abspath(filename))
     raise RuntimeError(
         f"No root path can be found for the provided module {import_name!r}. This can"
         " happen because the module came from an import hook that does not provide"

@@ -88,7 +88,11 @@ class DefaultJSONProvider(JSONProvider):
         return json.dumps(obj, **kwargs)
 
     def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
-        return json.loads(s, **kwargs)
+        """Parse JSON; nesting deeper than Python's recursion allows is a ValueError too."""
+        try:
+            return json.loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON is nested too deeply to parse") from None
 
     def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
         obj = self._response_value(args, kwargs)

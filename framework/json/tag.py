@@ -211,7 +211,8 @@ class TaggedJSONSerializer:
         return value
 
     def dumps(self, value: t.Any) -> str:
-        return json.dumps(self.tag(value), separators=(",", ":"))
+        # Sorted keys, as Flask writes them: the same session gives the same cookie.
+        return json.dumps(self.tag(value), separators=(",", ":"), sort_keys=True)
 
     def loads(self, value: str | bytes) -> t.Any:
         return self._untag_scan(json.loads(value))
