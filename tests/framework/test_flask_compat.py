@@ -17,6 +17,8 @@ from typing import Any
 
 import flask
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from markupsafe import Markup
 from werkzeug.routing import BaseConverter, ValidationError
 from werkzeug.test import TestResponse
@@ -598,3 +600,59 @@ def test_looking_at_the_session_adds_vary_cookie(fresh_apps: tuple[Any, Any], lo
         response = app.test_client().get("/look")
         answers.append((response.status_code, response.headers.get("Vary")))
     assert answers[1] == answers[0] == (200, "Cookie")
+
+
+# -- any path at all --------------------------------------------------------------------------
+
+PATH_PIECES = st.sampled_from(
+    [
+        "",
+        "/",
+        "//",
+        ".",
+        "..",
+        "%2e",
+        "%2F",
+        "%00",
+        "index",
+        "user",
+        "7",
+        "-1",
+        "007",
+        "x",
+        "files",
+        "price",
+        "2.5",
+        "page",
+        "pair",
+        "4",
+        "static",
+        "site.css",
+        "old",
+        "admin",
+        "é",
+        "%C3%A9",
+        "%ff",
+        "?q=1",
+        "#frag",
+        ";p",
+        "+",
+        "%20",
+        "items",
+    ]
+)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(pieces=st.lists(PATH_PIECES, max_size=6), method=st.sampled_from(["GET", "POST", "HEAD"]))
+def test_any_path_gets_the_same_answer(
+    flask_app: Any, framework_app: Any, pieces: list[str], method: str
+) -> None:
+    path = "/" + "/".join(pieces)
+    expected, actual = both(flask_app, framework_app, method, path)
+    assert actual == expected
