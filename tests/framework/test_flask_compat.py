@@ -644,7 +644,7 @@ PATH_PIECES = st.sampled_from(
 
 
 @settings(
-    max_examples=150,
+    max_examples=60,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow],
