@@ -316,6 +316,9 @@ def _source_of(view: Any) -> tuple[str | None, str | None, int | None]:
     name = getattr(target, "__qualname__", None) or repr(target)
     if view_class is not None:
         target, name = view_class, view_class.__qualname__
+    code = getattr(target, "__code__", None)
+    if code is not None:  # a plain function: no need to read its source file
+        return name, code.co_filename, code.co_firstlineno
     try:
         file = inspect.getsourcefile(target)
         _, line = inspect.getsourcelines(target)
@@ -334,23 +337,25 @@ def app_files(app: Any, import_name: str) -> tuple[tuple[str, ...], tuple[str, .
     """The app's own imported source files, and its template, static and instance folders.
 
     A file is the app's own when it lies under the app's root or its top-level package,
-    and not in hookscope itself.
+    and not in hookscope itself. Paths are compared as absolute paths, without resolving
+    symlinks: it is cheap, and it is how the watcher will see them.
     """
-    homes = [str(Path(app.root_path).resolve()) + os.sep]
+    root = os.path.abspath(app.root_path)
+    homes = [root + os.sep]
     top = sys.modules.get(import_name.split(".")[0])
     top_file = getattr(top, "__file__", None)
     if top_file:
-        top_path = Path(top_file).resolve()
-        homes.append(str(top_path.parent if top_path.name == "__init__.py" else top_path))
+        top_path = os.path.abspath(top_file)
+        is_package = os.path.basename(top_path) == "__init__.py"
+        homes.append(os.path.dirname(top_path) + os.sep if is_package else top_path)
+    skip_hookscope = not (root + os.sep).startswith(_HOOKSCOPE_PACKAGES)
     files = set()
     for module in list(sys.modules.values()):
         file = getattr(module, "__file__", None)
-        if not file:
+        if not isinstance(file, str):
             continue
-        path = str(Path(file).resolve())
-        if path.startswith(_HOOKSCOPE_PACKAGES) and not app.root_path.startswith(
-            _HOOKSCOPE_PACKAGES
-        ):
+        path = os.path.abspath(file)
+        if skip_hookscope and path.startswith(_HOOKSCOPE_PACKAGES):
             continue
         if any(path == home or path.startswith(home) for home in homes):
             files.add(path)
@@ -360,7 +365,7 @@ def app_files(app: Any, import_name: str) -> tuple[tuple[str, ...], tuple[str, .
             folder = getattr(scaffold, attribute, None)
             if folder:
                 folders.append(os.path.join(scaffold.root_path, folder))
-    return tuple(sorted(files)), tuple(dict.fromkeys(str(Path(f).resolve()) for f in folders))
+    return tuple(sorted(files)), tuple(dict.fromkeys(os.path.abspath(f) for f in folders))
 
 
 def load_error_from(error: BaseException) -> tuple[str, str, str, str | None, int | None]:
@@ -546,15 +551,32 @@ class Worker:
 
 
 def _preload() -> None:
-    """Import what every app needs, so a ``load`` pays only for the app's own modules."""
-    import jinja2  # noqa: F401
-    import werkzeug.serving  # noqa: F401
+    """Import what every app needs, so a ``load`` pays only for the app's own modules.
 
-    try:
-        import framework  # noqa: F401
-    except ImportError:
-        pass
+    Beyond imports, one request is served end to end by a throwaway app on a throwaway
+    socket: Werkzeug's server and the framework import more on first use.
+    """
+    import jinja2  # noqa: F401
+
     import console.targets  # noqa: F401
+    from framework import App
+
+    warmup = App("hookscope_warmup")
+    warmup.add_url_rule("/", "index", lambda: "warm")
+    if hasattr(warmup, "add_tracer"):
+        warmup.add_tracer(lambda trace: None)
+    server_class, handler_class = _server_classes()
+    with socket.create_server((HOST, 0)) as listener:
+        server = server_class(HOST, 0, warmup, handler=handler_class, fd=listener.fileno())
+        client = socket.create_connection(listener.getsockname(), timeout=5)
+        try:
+            client.sendall(b"GET / HTTP/1.0\r\nHost: warmup\r\n\r\n")
+            server.handle_request()
+            while client.recv(65536):
+                pass
+        finally:
+            client.close()
+            server.server_close()
 
 
 def main(argv: list[str] | None = None) -> int:

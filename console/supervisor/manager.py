@@ -275,7 +275,7 @@ class Supervisor:
         next_free_port: bool = False,
         tracing: bool = True,
         policy: RestartPolicy | None = None,
-        spare_workers: int = 1,
+        spare_workers: int = 2,
         drain_grace: float = 5.0,
         trace_queue_size: int = 10_000,
         watch: bool = True,

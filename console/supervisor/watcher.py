@@ -175,9 +175,9 @@ class FileWatcher:
     def __init__(
         self,
         on_change: Callable[[str], None],
-        quiet: float = 0.03,
+        quiet: float = 0.02,
         busy_quiet: float = 0.25,
-        busy_window: float = 1.0,
+        busy_window: float = 0.5,
         max_delay: float = 0.6,
     ) -> None:
         self._on_change = on_change
