@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -478,6 +479,25 @@ def test_host_matching_routes_by_host() -> None:
 def test_rule_without_leading_slash_is_refused(app: App) -> None:
     with pytest.raises(ValueError, match="must start with a slash"):
         app.add_url_rule("index", view_func=lambda: "x")
+
+
+@pytest.mark.parametrize(
+    ("rule", "error", "message"),
+    [
+        ("/<int:>", ValueError, "malformed url rule"),
+        ("/<>", ValueError, "malformed url rule"),
+        ("/<x", ValueError, "malformed url rule"),
+        ("/<int(:x>", ValueError, "malformed url rule"),
+        ("/<int(foo=1):x>", TypeError, "foo"),
+        ("/<string(length=-1):x>", ValueError, "Cannot parse converter argument"),
+        ("/<a>/<a>", SyntaxError, "duplicate argument 'a'"),
+    ],
+)
+def test_malformed_rules_are_refused(
+    app: App, rule: str, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=re.escape(message)):
+        app.add_url_rule(rule, "e", lambda **values: "x")
 
 
 def test_unknown_converter_is_refused(app: App) -> None:
