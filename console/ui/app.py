@@ -88,7 +88,7 @@ class HookscopeConsole(App[None]):
     # --- layout and the event loop ----------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with TabbedContent(id="apps"):
+        with TabbedContent(id="apps", initial=next(iter(self._pane_ids.values()), "")):
             for app_id, pane_id in self._pane_ids.items():
                 with TabPane(Content(visible(app_id)), id=pane_id):
                     yield AppPane(app_id, id=f"{pane_id}-pane")
@@ -106,6 +106,7 @@ class HookscopeConsole(App[None]):
             self.pane(app_id).show_view(view)
             self._label_tab(app_id, view)
         self.set_interval(FRAME_SECONDS, self.drain_events)
+        self.call_after_refresh(self._focus_first_app)
         if self._engine_error:
             self.notify(
                 self._engine_error,
@@ -114,6 +115,12 @@ class HookscopeConsole(App[None]):
                 timeout=60,
                 markup=False,
             )
+
+    def _focus_first_app(self) -> None:
+        """Start on the first app's trace list, whatever widget Textual focused first."""
+        if self._pane_ids:
+            self.query_one("#apps", TabbedContent).active = next(iter(self._pane_ids.values()))
+            self.current_pane.focus_section()
 
     def drain_events(self) -> None:
         """Apply everything that arrived since the last frame, one reduce per app."""

@@ -69,7 +69,13 @@ class AppPane(Vertical):
     @on(TabbedContent.TabActivated, "#sections")
     def _section_activated(self, event: TabbedContent.TabActivated) -> None:
         event.stop()
-        self.call_after_refresh(self.focus_section)
+        if self._is_shown_app():
+            self.call_after_refresh(self.focus_section)
+
+    def _is_shown_app(self) -> bool:
+        """Whether this pane's tab is the active one of the tabs that hold it."""
+        holder = next((a for a in self.ancestors if isinstance(a, TabbedContent)), None)
+        return holder is None or (self.parent is not None and holder.active == self.parent.id)
 
     def on_mount(self) -> None:
         self.query_one(HookTimeline).show_trace(None)

@@ -12,7 +12,7 @@ import importlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from console.protocol import Event, Log, Ready, StateChanged, Trace
+from console.protocol import Event, LoadError, Log, Ready, StateChanged, Trace
 from console.ui.engine import AppEntry
 from console.ui.widgets.composer import OutgoingRequest
 from console.ui.widgets.response_viewer import Exchange
@@ -96,17 +96,80 @@ class RecordedEngine:
 
 
 def demo_engine() -> RecordedEngine:
-    """Three demo apps, hook_order with a full and a short-circuited request traced."""
+    """Three demo apps with recorded traffic: hook order, a login, converters after an edit."""
+    login = recorded_trace(
+        "auth_hooks", "/login", method="POST", data={"user": "admin", "pwd": "password"}
+    )
+    converters = importlib.import_module("demo_apps.converters").app
+    routes = describe_routes(converters)
+    trimmed = tuple(route for route in routes if route.endpoint != "by_uuid")
     events: list[Event] = [
         *ready_events("hook_order", "hook_order", 5101),
         *ready_events("auth_hooks", "auth_hooks", 5102),
-        *ready_events("flashing", "flashing", 5103),
+        StateChanged("converters", "starting", port=5103),
+        Ready(
+            "converters",
+            4243,
+            "127.0.0.1",
+            5103,
+            converters.name,
+            converters.import_name,
+            converters.root_path,
+            trimmed,
+        ),
+        Ready(
+            "converters",
+            4244,
+            "127.0.0.1",
+            5103,
+            converters.name,
+            converters.import_name,
+            converters.root_path,
+            routes,
+        ),
+        StateChanged("converters", "running", port=5103, pid=4244, serving=True),
         Trace("hook_order", recorded_trace("hook_order", "/")),
-        Trace("hook_order", recorded_trace("hook_order", "/?stop=1")),
         Trace("hook_order", recorded_trace("hook_order", "/missing")),
+        Trace("hook_order", recorded_trace("hook_order", "/?stop=1")),
+        Trace("auth_hooks", recorded_trace("auth_hooks", "/profile")),
+        Trace("auth_hooks", login),
         Log("hook_order", "stdout", "INFO", "hook_order: before_req1", time=FIXED_TIME),
+        Log("hook_order", "logger", "WARNING", "slow request", "demo", time=FIXED_TIME),
     ]
     entries = [
-        AppEntry(name, f"demo_apps/{name}.py") for name in ("hook_order", "auth_hooks", "flashing")
+        AppEntry(name, f"demo_apps/{name}.py")
+        for name in ("hook_order", "auth_hooks", "converters")
     ]
     return RecordedEngine(entries, events)
+
+
+def broken_engine() -> RecordedEngine:
+    """hook_order serving its last good version after a save with a syntax error."""
+    traceback = (
+        "Traceback (most recent call last):\n"
+        '  File "/work/demo_apps/hook_order.py", line 81\n'
+        "    def broken(:\n"
+        "               ^\n"
+        "SyntaxError: invalid syntax\n"
+    )
+    events: list[Event] = [
+        *ready_events("hook_order", "hook_order", 5101),
+        Trace("hook_order", recorded_trace("hook_order", "/")),
+        LoadError(
+            "hook_order",
+            "SyntaxError",
+            "invalid syntax",
+            traceback,
+            "/work/demo_apps/hook_order.py",
+            81,
+        ),
+        StateChanged(
+            "hook_order",
+            "load_error",
+            port=5101,
+            pid=4242,
+            serving=True,
+            detail="SyntaxError: invalid syntax",
+        ),
+    ]
+    return RecordedEngine([AppEntry("hook_order", "demo_apps/hook_order.py")], events)
