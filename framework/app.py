@@ -733,6 +733,7 @@ class App(Scaffold):
                             "after_request", name, self.ensure_sync(func), response
                         )
         self._save_session(ctx, response)
+        _check_header_values(response)
         return response
 
     def _save_session(self, ctx: RequestContext, response: Response) -> None:
@@ -1019,6 +1020,30 @@ class App(Scaffold):
             run_simple(host, port, self, **options)
         finally:
             self._got_first_request = False
+
+
+#: Headers Werkzeug turns into URIs (percent-encoding non-ASCII) when it sends them.
+_URI_HEADERS = frozenset({"location", "content-location"})
+
+
+def _check_header_values(response: Response) -> None:
+    """Refuse a header HTTP cannot carry, instead of letting the server drop the connection.
+
+    WSGI servers send header values as latin-1; a value outside it would make the
+    server give up on the response after the app has finished. Raising here turns
+    it into a logged 500 that names the header.
+    """
+    for name, value in response.headers.items():
+        if not value.isascii() and name.lower() not in _URI_HEADERS:
+            try:
+                value.encode("latin-1")
+            except UnicodeEncodeError:
+                raise ValueError(
+                    f"The response header {name!r} has a value that is not latin-1 text"
+                    f" ({value[:40]!r}); HTTP headers cannot carry it. Percent-encode the"
+                    " value, or use werkzeug.http.dump_options_header with an RFC 8187"
+                    " filename*= parameter."
+                ) from None
 
 
 def _innermost_first(request: Request) -> t.Sequence[str | None]:
