@@ -154,6 +154,15 @@ def test_malformed_json_is_400(app: App) -> None:
     assert "Bad Request" in response.text
 
 
+def test_too_deeply_nested_json_is_400_not_a_crash(app: App) -> None:
+    """Flask answers 500 (RecursionError); hookscope treats it as the client's bad input."""
+    app.testing = False
+    echo(app, lambda r: r.json)
+    body = b"[" * 100_000 + b"]" * 100_000
+    response = app.test_client().post("/echo", data=body, content_type="application/json")
+    assert response.status_code == 400
+
+
 def test_malformed_json_in_debug_gives_the_decoder_reason(app: App) -> None:
     app.debug = True
     echo(app, lambda r: r.json)
