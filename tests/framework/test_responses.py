@@ -365,3 +365,22 @@ def test_abort_is_caught_by_an_error_handler(app: App) -> None:
 
     response = serve(app, view)
     assert (response.status_code, response.text) == (404, "custom 404 page")
+
+
+# -- header values HTTP cannot carry ---------------------------------------------------------
+
+
+def test_header_outside_latin_1_is_refused_naming_it(app: App) -> None:
+    """hookscope checks what a WSGI server would choke on after the view has finished."""
+    with pytest.raises(ValueError, match="'X-Name' has a value that is not latin-1"):
+        serve(app, lambda: ("x", {"X-Name": "中文"}))
+
+
+def test_header_outside_latin_1_is_a_500_outside_testing(app: App) -> None:
+    app.testing = False
+    app.logger.disabled = True
+    assert serve(app, lambda: ("x", {"X-Name": "中文"})).status_code == 500
+
+
+def test_latin_1_header_values_are_fine(app: App) -> None:
+    assert serve(app, lambda: ("x", {"X-Name": "café"})).headers["X-Name"] == "café"
