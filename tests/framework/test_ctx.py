@@ -24,6 +24,7 @@ from framework import (
     has_request_context,
     request,
     session,
+    stream_with_context,
 )
 
 
@@ -73,9 +74,19 @@ def test_no_context_is_active_by_default() -> None:
     assert has_request_context() is False
 
 
+@pytest.mark.parametrize("proxy", [request, session, current_app, g], ids=repr)
+def test_unbound_proxies_are_falsy(proxy: object) -> None:
+    assert not proxy
+
+
 def test_after_this_request_outside_a_request_is_an_error() -> None:
     with pytest.raises(RuntimeError, match="request context"):
         after_this_request(lambda response: response)
+
+
+def test_stream_with_context_outside_a_request_is_an_error() -> None:
+    with pytest.raises(RuntimeError, match="request context"):
+        stream_with_context(iter(["chunk"]))
 
 
 def test_copy_current_request_context_outside_a_request_is_an_error() -> None:
@@ -262,6 +273,19 @@ def test_after_this_request_functions_run_before_after_request_hooks(app: App) -
     app.test_client().get("/")
 
     assert order == ["first", "second", "after_request"]
+
+
+def test_after_this_request_works_in_a_before_request_hook(app: App) -> None:
+    @app.before_request
+    def tag_every_response() -> None:
+        @after_this_request
+        def add_header(response: Response) -> Response:
+            response.headers["X-From-Before"] = "1"
+            return response
+
+    app.route("/")(lambda: "ok")
+
+    assert app.test_client().get("/").headers["X-From-Before"] == "1"
 
 
 def test_after_this_request_can_replace_the_response(app: App) -> None:

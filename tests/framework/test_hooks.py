@@ -617,3 +617,60 @@ def test_setup_methods_work_before_the_first_request(app: App) -> None:
     app.before_request(lambda: None)
 
     assert app.test_client().get("/").text == "ok"
+
+
+# --- what error handlers do not see, and what they may return ----------------------
+
+
+def test_routing_redirects_bypass_httpexception_handlers(app: App) -> None:
+    app.register_error_handler(HTTPException, lambda error: ("handled", 400))
+    app.route("/folder/")(lambda: "folder")
+
+    response = app.test_client().get("/folder")
+
+    assert response.status_code == 308
+    assert response.headers["Location"] == "http://localhost/folder/"
+
+
+def test_an_exception_handler_also_catches_http_errors(app: App) -> None:
+    app.register_error_handler(Exception, lambda error: (f"caught {type(error).__name__}", 400))
+
+    assert app.test_client().get("/missing").text == "caught NotFound"
+
+
+def test_an_error_handler_returning_none_gives_500(app: App) -> None:
+    app.register_error_handler(404, lambda error: None)
+
+    assert app.test_client().get("/missing").status_code == 500
+
+
+def test_abort_500_has_no_original_exception(app: App) -> None:
+    app.register_error_handler(500, lambda error: (repr(error.original_exception), 500))
+
+    @app.route("/")
+    def index() -> str:
+        abort(500)
+
+    assert app.test_client().get("/").text == "None"
+
+
+def test_abort_with_a_response_bypasses_error_handlers(app: App) -> None:
+    app.register_error_handler(HTTPException, lambda error: ("handled", 400))
+
+    @app.route("/")
+    def index() -> str:
+        abort(Response("direct", status=418))
+
+    response = app.test_client().get("/")
+
+    assert (response.status_code, response.text) == (418, "direct")
+
+
+def test_before_request_may_short_circuit_with_a_dict(app: App) -> None:
+    app.before_request(lambda: {"short": True})
+    app.route("/")(lambda: "view")
+
+    response = app.test_client().get("/")
+
+    assert response.mimetype == "application/json"
+    assert response.json == {"short": True}

@@ -346,3 +346,31 @@ def test_provide_automatic_options_false_on_the_class(app: App) -> None:
     app.add_url_rule("/", view_func=NoOptions.as_view("no_options"))
 
     assert app.test_client().options("/").status_code == 405
+
+
+def test_subclass_of_a_view_with_explicit_methods_adds_its_handlers() -> None:
+    class ReadOnly(MethodView):
+        methods = ["GET"]
+
+        def get(self) -> str:
+            return "get"
+
+        def post(self) -> str:
+            return "post"
+
+    class Editable(ReadOnly):
+        def put(self) -> str:
+            return "put"
+
+    assert sorted(ReadOnly.methods) == ["GET"]
+    assert sorted(Editable.methods) == ["GET", "POST", "PUT"]
+
+
+def test_view_without_methods_gets_the_default_rule_methods(app: App) -> None:
+    class Plain(View):
+        def dispatch_request(self) -> str:
+            return "plain"
+
+    app.add_url_rule("/", view_func=Plain.as_view("plain"))
+
+    assert sorted(next(app.url_map.iter_rules("plain")).methods) == ["GET", "HEAD", "OPTIONS"]
