@@ -130,6 +130,13 @@ def test_bad_blueprint_names_are_refused(name: str, message: str) -> None:
         Blueprint(name, __name__)
 
 
+def test_blueprint_error_handler_validates_codes_like_the_app() -> None:
+    bp = Blueprint("bp", __name__)
+
+    with pytest.raises(ValueError, match="'999' is not a recognized HTTP error code"):
+        bp.errorhandler(999)(lambda error: "x")
+
+
 def test_endpoint_with_a_dot_is_refused() -> None:
     bp = Blueprint("bp", __name__)
 
@@ -162,6 +169,25 @@ def test_subdomain_at_registration() -> None:
     app.register_blueprint(blueprint_with_index(), subdomain="shop")
 
     assert app.test_client().get("/", "http://shop.example.com/").status_code == 200
+
+
+def test_empty_url_prefix_at_registration_removes_the_prefix(app: App) -> None:
+    app.register_blueprint(blueprint_with_index(url_prefix="/shop"), url_prefix="")
+
+    assert [rule.rule for rule in app.url_map.iter_rules("shop.index")] == ["/"]
+
+
+def test_record_runs_on_every_registration_and_record_once_on_the_first(app: App) -> None:
+    bp = blueprint_with_index()
+    every: list[tuple[str, str | None, bool]] = []
+    once: list[str | None] = []
+    bp.record(lambda state: every.append((state.name, state.url_prefix, state.first_registration)))
+    bp.record_once(lambda state: once.append(state.url_prefix))
+    app.register_blueprint(bp, url_prefix="/a")
+    app.register_blueprint(bp, url_prefix="/b", name="second")
+
+    assert every == [("shop", "/a", True), ("second", "/b", False)]
+    assert once == ["/a"]
 
 
 def test_blueprint_setup_after_registration_is_refused(app: App) -> None:
@@ -209,6 +235,20 @@ def test_relative_url_for_outside_a_blueprint_targets_the_app(app: App) -> None:
         return "about"
 
     assert app.test_client().get("/").text == "/about"
+
+
+def test_external_urls_for_blueprint_endpoints(app: App) -> None:
+    bp = Blueprint("bp", __name__, url_prefix="/b")
+
+    @bp.route("/x")
+    def x() -> str:
+        return url_for(".x", _external=True)
+
+    app.register_blueprint(bp)
+
+    assert app.test_client().get("/b/x", "https://shop.example").text == (
+        "https://shop.example/b/x"
+    )
 
 
 def test_full_endpoint_name_works_from_anywhere(app: App) -> None:
@@ -494,6 +534,17 @@ def test_blueprint_404_handler_handles_abort_in_its_views(erroring_app: App) -> 
     assert client.get("/gone").text != "shop 404"
 
 
+def test_blueprint_405_handler_does_not_see_routing_errors(app: App) -> None:
+    bp = Blueprint("bp", __name__, url_prefix="/bp")
+    bp.add_url_rule("/only-get", "only_get", lambda: "get")
+    bp.register_error_handler(405, lambda error: ("bp 405", 405))
+    app.register_blueprint(bp)
+    response = app.test_client().post("/bp/only-get")
+
+    assert response.status_code == 405
+    assert response.text != "bp 405"
+
+
 def test_blueprint_404_handler_does_not_see_unmatched_urls(erroring_app: App) -> None:
     response = erroring_app.test_client().get("/shop/no-such-page")
 
@@ -670,6 +721,16 @@ def test_blueprint_context_processor_is_scoped(app: App) -> None:
 
     assert client.get("/bp").text == "blueprint yes"
     assert client.get("/app").text == "nowhere yes"
+
+
+def test_blueprint_app_template_global_and_test(app: App) -> None:
+    bp = Blueprint("bp", __name__)
+    bp.add_app_template_global(lambda: "site", "site_name")
+    bp.add_app_template_test(lambda value: value == 3, "three")
+    app.register_blueprint(bp)
+
+    with app.app_context():
+        assert render_template_string("{{ site_name() }} {{ 3 is three }}") == "site True"
 
 
 def test_blueprint_app_template_filter_applies_everywhere(app: App) -> None:

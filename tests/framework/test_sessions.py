@@ -163,6 +163,19 @@ def test_session_cookie_settings_shape_the_cookie(
     assert cookie_attributes(response)[attribute] == expected
 
 
+def test_server_name_does_not_set_the_cookie_domain() -> None:
+    app = make_app(SERVER_NAME="example.com")
+    response = app.test_client().get("/set/a/1")
+
+    assert "domain" not in cookie_attributes(response)
+
+
+def test_samesite_is_normalised_like_werkzeug() -> None:
+    response = make_app(SESSION_COOKIE_SAMESITE="lax").test_client().get("/set/a/1")
+
+    assert cookie_attributes(response)["samesite"] == "Lax"
+
+
 def test_session_cookie_name_setting() -> None:
     app = make_app(SESSION_COOKIE_NAME="sid")
     client = app.test_client()
@@ -256,6 +269,20 @@ def test_permanent_session_is_refreshed_on_every_request(app: App) -> None:
     assert "expires" in cookie_attributes(response)
 
 
+def test_making_a_session_non_permanent_again_drops_the_expiry(app: App) -> None:
+    @app.route("/temporary")
+    def temporary() -> str:
+        session.permanent = False
+        return "temporary"
+
+    client = app.test_client()
+    client.get("/permanent/a/1")
+    attributes = cookie_attributes(client.get("/temporary"))
+
+    assert "expires" not in attributes
+    assert client.get("/dump").json == {"_permanent": False, "a": "1"}
+
+
 def test_refresh_each_request_off_writes_only_when_modified() -> None:
     app = make_app(SESSION_REFRESH_EACH_REQUEST=False)
     client = app.test_client()
@@ -302,6 +329,25 @@ def test_signature_within_the_lifetime_is_accepted() -> None:
 @pytest.mark.parametrize("url", ["/get/a", "/set/a/1", "/clear"])
 def test_accessing_the_session_adds_vary_cookie(app: App, url: str) -> None:
     assert "Cookie" in app.test_client().get(url).headers.get("Vary", "")
+
+
+@pytest.mark.parametrize(
+    "access",
+    [
+        lambda: "user" in session,
+        lambda: len(session),
+        lambda: list(session),
+        lambda: bool(session),
+        lambda: session.permanent,
+        lambda: dict(session.items()),
+    ],
+    ids=["in", "len", "iter", "bool", "permanent", "items"],
+)
+def test_any_read_of_the_session_adds_vary_cookie(access: t.Callable[[], object]) -> None:
+    app = make_app()
+    app.add_url_rule("/read", "read", lambda: repr(access()))
+
+    assert app.test_client().get("/read").headers["Vary"] == "Cookie"
 
 
 def test_not_touching_the_session_adds_no_vary(app: App) -> None:
@@ -412,6 +458,26 @@ def test_without_secret_key_writing_raises_a_runtime_error() -> None:
 
     with pytest.raises(RuntimeError, match="no secret key was set.*Set the secret_key"):
         app.test_client().get("/set/a/1")
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda: session.__setitem__("a", 1),
+        lambda: session.pop("a", None),
+        lambda: session.clear(),
+        lambda: session.update(a=1),
+        lambda: session.setdefault("a", 1),
+    ],
+    ids=["setitem", "pop", "clear", "update", "setdefault"],
+)
+def test_without_secret_key_every_write_raises(write: t.Callable[[], object]) -> None:
+    app = make_app(TESTING=True)
+    app.secret_key = None
+    app.add_url_rule("/write", "write", lambda: repr(write()))
+
+    with pytest.raises(RuntimeError, match="secret_key"):
+        app.test_client().get("/write")
 
 
 def test_without_secret_key_writing_answers_500_outside_testing() -> None:
