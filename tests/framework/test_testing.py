@@ -127,6 +127,24 @@ def test_follow_redirects_through_several_hops(app: App) -> None:
     assert [hop.request.path for hop in response.history] == ["/hop/3", "/hop/2", "/hop/1"]
 
 
+def test_following_a_307_keeps_method_and_body(app: App) -> None:
+    app.add_url_rule("/old", "old", lambda: redirect("/new", 307), methods=["POST"])
+    app.add_url_rule("/new", "new", lambda: request.get_data(), methods=["POST"])
+
+    response = app.test_client().post("/old", data=b"payload", follow_redirects=True)
+
+    assert response.text == "payload"
+
+
+def test_following_a_303_switches_to_get(app: App) -> None:
+    app.add_url_rule("/old", "old", lambda: redirect("/new", 303), methods=["POST"])
+    app.add_url_rule("/new", "new", lambda: request.method, methods=["GET", "POST"])
+
+    response = app.test_client().post("/old", data=b"payload", follow_redirects=True)
+
+    assert response.text == "GET"
+
+
 def test_redirect_loop_is_detected(app: App) -> None:
     app.route("/loop")(lambda: redirect("/loop"))
 
@@ -153,6 +171,13 @@ def test_json_argument_uses_the_app_json_provider(app: App) -> None:
 
     assert response.json is not None
     assert response.json["json"] == {"when": "Fri, 17 May 2024 00:00:00 GMT"}
+
+
+def test_json_body_on_a_get_request(app: App) -> None:
+    body = app.test_client().get("/echo", json={"q": 1}).json
+
+    assert body is not None
+    assert body["json"] == {"q": 1}
 
 
 def test_data_and_json_together_is_an_error(app: App) -> None:
@@ -253,6 +278,16 @@ def test_session_transaction_reads_what_a_request_stored(app: App) -> None:
         assert stored["user"] == "bob"
 
 
+def test_session_transaction_takes_request_arguments(app: App) -> None:
+    client = app.test_client()
+
+    with client.session_transaction(base_url="http://other.example") as prepared:
+        prepared["user"] = "eve"
+
+    assert client.get("/profile", "http://other.example").text == "profile of eve"
+    assert client.get("/profile").text == "profile of nobody"
+
+
 def test_session_transaction_without_secret_key_is_a_clear_error(app: App) -> None:
     """Flask says "Session backend did not open a session"; naming the secret key is clearer."""
     app.secret_key = None
@@ -300,6 +335,18 @@ def test_with_client_each_request_replaces_the_kept_context(app: App) -> None:
         assert request.path == "/profile"
 
 
+def test_with_client_keeps_the_context_of_a_failed_request(app: App) -> None:
+    @app.route("/fail")
+    def fail() -> str:
+        raise ValueError("boom")
+
+    client = app.test_client()
+
+    with client:
+        assert client.get("/fail?attempt=1").status_code == 500
+        assert request.args["attempt"] == "1"
+
+
 def test_with_client_cannot_be_nested(app: App) -> None:
     client = app.test_client()
 
@@ -333,6 +380,11 @@ def test_test_request_context_builds_a_request(app: App) -> None:
         assert request.headers["X-Token"] == "abc"
         assert request.url == "https://example.org/prefix/echo?x=1"
         assert request.script_root == "/prefix"
+
+
+def test_test_request_context_environ_overrides(app: App) -> None:
+    with app.test_request_context("/", environ_overrides={"REMOTE_ADDR": "192.0.2.1"}):
+        assert request.remote_addr == "192.0.2.1"
 
 
 def test_test_request_context_with_json(app: App) -> None:
