@@ -723,6 +723,8 @@ class App(Scaffold):
                 response = self.ensure_sync(func)(response)
             else:
                 response = recorder.call("after_request", None, self.ensure_sync(func), response)
+            if response is None:
+                raise _after_request_returned_none(func)
         if self.after_request_funcs:
             for name in _innermost_first(ctx.request):
                 for func in reversed(self.after_request_funcs.get(name, ())):
@@ -732,6 +734,8 @@ class App(Scaffold):
                         response = recorder.call(
                             "after_request", name, self.ensure_sync(func), response
                         )
+                    if response is None:
+                        raise _after_request_returned_none(func)
         self._save_session(ctx, response)
         _check_header_values(response)
         return response
@@ -1057,6 +1061,13 @@ def _innermost_first(request: Request) -> t.Sequence[str | None]:
 def _current_blueprints() -> list[str]:
     request_ctx = _cv_request.get(None)
     return request_ctx.request.blueprints if request_ctx is not None else []
+
+
+def _after_request_returned_none(func: t.Callable[..., t.Any]) -> TypeError:
+    return TypeError(
+        f"The after_request function {_describe(func)} returned None. It must return the"
+        " response it was given (or a new response object)."
+    )
 
 
 def _describe(func: t.Callable[..., t.Any]) -> str:
