@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import os
 import socket
 import subprocess
 import sys
@@ -304,10 +305,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running(script: str) -> t.Iterator[subprocess.Popen[str]]:
+def running(script: str, **environ: str) -> t.Iterator[subprocess.Popen[str]]:
     """Run ``script`` (which calls app.run) in a child process; stop it afterwards."""
     process = subprocess.Popen(
         [sys.executable, "-c", script],
+        env={**os.environ, **environ},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -414,3 +416,39 @@ def test_app_run_is_threaded_by_default_and_passes_options_on(
         _, _, thread_name = fetch(f"http://127.0.0.1:{port}/thread")
 
     assert (thread_name == b"MainThread") is handled_on_main_thread
+
+
+def test_app_run_on_a_busy_port_exits_with_a_clear_message() -> None:
+    with socket.socket() as occupant:
+        occupant.bind(("127.0.0.1", 0))
+        occupant.listen()
+        port = occupant.getsockname()[1]
+        script = APP_SOURCE + f"\napp.run(host='127.0.0.1', port={port})\n"
+        with running(script) as process:
+            output, _ = process.communicate(timeout=20)
+
+    assert process.returncode == 1
+    assert f"Port {port} is in use by another program" in output
+    assert "Traceback" not in output
+
+
+def test_app_run_reads_debug_from_the_environment() -> None:
+    port = free_port()
+    script = APP_SOURCE + f"\napp.run(host='127.0.0.1', port={port}, use_reloader=False)\n"
+
+    with running(script, FLASK_DEBUG="1") as process:
+        wait_for(f"http://127.0.0.1:{port}/", process)
+        _, _, body = fetch(f"http://127.0.0.1:{port}/")
+
+    assert body == b"debug=True"
+
+
+def test_app_run_does_nothing_under_the_hookscope_cli() -> None:
+    """Flask's equivalent is FLASK_RUN_FROM_CLI: the CLI serves the app, so app.run() returns."""
+    script = APP_SOURCE + "\napp.run(host='127.0.0.1', port=1)\nprint('returned')\n"
+
+    with running(script, HOOKSCOPE_RUN_FROM_CLI="true") as process:
+        output, _ = process.communicate(timeout=20)
+
+    assert process.returncode == 0
+    assert output.strip().endswith("returned")
