@@ -287,7 +287,7 @@ class Load:
     app: str
     target: str
     tracing: bool = True
-    trace_queue_size: int = 10_000
+    trace_queue_size: int = 2_000
 
 
 @dataclass(frozen=True)
@@ -347,7 +347,11 @@ def to_dict(message: Event | Command) -> dict[str, Any]:
 
 def encode(message: Event | Command) -> bytes:
     """One JSON line (with its newline). Values JSON cannot hold are sent as their repr."""
-    text = json.dumps(to_dict(message), ensure_ascii=False, separators=(",", ":"), default=repr)
+    body = to_dict(message)
+    try:
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=repr)
+    except (TypeError, ValueError):  # e.g. a dict with tuple keys somewhere in a trace
+        text = json.dumps(_json_safe(body), ensure_ascii=False, separators=(",", ":"), default=repr)
     return text.encode("utf-8", "backslashreplace") + b"\n"
 
 
@@ -403,12 +407,19 @@ class LineSplitter:
 
 
 def _plain(value: Any) -> Any:
+    """Dataclasses to dicts; plain dicts are left to json, which walks them much faster."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, tuple | list):
         return [_plain(item) for item in value]
+    return value
+
+
+def _json_safe(value: Any) -> Any:
     if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
+        return {str(key): _json_safe(item) for key, item in value.items()}
+    if isinstance(value, tuple | list):
+        return [_json_safe(item) for item in value]
     return value
 
 

@@ -277,7 +277,7 @@ class Supervisor:
         policy: RestartPolicy | None = None,
         spare_workers: int = 2,
         drain_grace: float = 5.0,
-        trace_queue_size: int = 10_000,
+        trace_queue_size: int = 2_000,
         watch: bool = True,
         cwd: str | None = None,
     ) -> None:

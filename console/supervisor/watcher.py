@@ -169,7 +169,8 @@ class FileWatcher:
         on_change: Called from the watcher's thread with the key of each changed set.
         quiet: A burst ends when no event came for this long (seconds).
         busy_quiet: The quiet period used within ``busy_window`` seconds of the last report.
-        max_delay: A burst that goes on this long is reported anyway.
+        max_delay: A burst that goes on this long is reported anyway (``busy_max_delay``
+            for a burst that began soon after a report).
     """
 
     def __init__(
@@ -179,6 +180,7 @@ class FileWatcher:
         busy_quiet: float = 0.25,
         busy_window: float = 0.5,
         max_delay: float = 0.6,
+        busy_max_delay: float = 2.0,
     ) -> None:
         self._on_change = on_change
         self._quiet = quiet
@@ -186,6 +188,7 @@ class FileWatcher:
         self._busy_window = busy_window
         self._last_report = float("-inf")
         self._max_delay = max_delay
+        self._busy_max_delay = busy_max_delay
         self._sets: dict[str, WatchSet] = {}
         self._fingerprints: dict[str, dict[str, tuple[int, int]]] = {}
         self._pending = _Pending()
@@ -314,8 +317,10 @@ class FileWatcher:
                 continue
             now = time.monotonic()
             busy = pending.first_at - self._last_report < self._busy_window
-            quiet = self._busy_quiet if busy else self._quiet
-            due = min(pending.last_at + quiet, pending.first_at + self._max_delay)
+            quiet, longest = (
+                (self._busy_quiet, self._busy_max_delay) if busy else (self._quiet, self._max_delay)
+            )
+            due = min(pending.last_at + quiet, pending.first_at + longest)
             if now >= due:
                 self._pending = _Pending()
                 self._last_report = now

@@ -71,6 +71,12 @@ def test_values_json_cannot_hold_are_sent_as_their_repr() -> None:
     assert decoded.routes[0].defaults == {"when": repr(object)}
 
 
+def test_a_trace_with_keys_json_cannot_hold_still_encodes() -> None:
+    event = decode_event(encode(Trace(app="a", trace={"view_args": {(1, 2): "pair"}})))
+    assert isinstance(event, Trace)
+    assert event.trace == {"view_args": {"(1, 2)": "pair"}}
+
+
 def test_commands_round_trip() -> None:
     assert decode_command(encode(Load(app="a", target="app.py"))) == Load("a", "app.py")
     assert decode_command(encode(Shutdown(grace=1.5))) == Shutdown(1.5)
