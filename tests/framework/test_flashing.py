@@ -7,7 +7,15 @@ import typing as t
 import pytest
 from markupsafe import Markup
 
-from framework import App, flash, get_flashed_messages, render_template_string, session
+from framework import (
+    App,
+    flash,
+    get_flashed_messages,
+    redirect,
+    render_template_string,
+    session,
+    url_for,
+)
 
 
 @pytest.fixture
@@ -197,3 +205,29 @@ def test_reading_flashes_without_secret_key_is_empty() -> None:
     app.route("/")(lambda: repr(get_flashed_messages()))
 
     assert app.test_client().get("/").text == "[]"
+
+
+def test_flash_survives_a_redirect(app: App) -> None:
+    @app.route("/save")
+    def save() -> t.Any:
+        flash("saved")
+        return redirect(url_for("get_message"))
+
+    response = app.test_client().get("/save", follow_redirects=True)
+
+    assert response.text == "['saved']"
+
+
+def test_categories_need_not_be_strings(app: App) -> None:
+    with app.test_request_context("/"):
+        flash("numbered", 3)  # type: ignore[arg-type]
+
+        assert get_flashed_messages(with_categories=True) == [(3, "numbered")]
+
+
+def test_session_transaction_sees_pending_flashes(app: App) -> None:
+    client = app.test_client()
+    client.get("/set")
+
+    with client.session_transaction() as stored:
+        assert stored["_flashes"] == [("message", "hello")]

@@ -13,6 +13,7 @@ from framework import (
     Response,
     abort,
     flash,
+    render_template,
     render_template_string,
     signals,
 )
@@ -295,3 +296,57 @@ def test_a_failing_receiver_fails_the_request_like_flask(app: App) -> None:
     with signals.request_started.connected_to(broken, app):
         with pytest.raises(RuntimeError, match="receiver broke"):
             app.test_client().get("/")
+
+
+def test_signal_order_when_the_view_fails(app: App, recorder: Recorder) -> None:
+    with recorder.listening(
+        app,
+        signals.request_started,
+        signals.got_request_exception,
+        signals.request_finished,
+        signals.request_tearing_down,
+        signals.appcontext_tearing_down,
+    ):
+        app.test_client().get("/fail")
+
+    assert recorder.names == [
+        "request-started",
+        "got-request-exception",
+        "request-finished",
+        "request-tearing-down",
+        "appcontext-tearing-down",
+    ]
+    assert recorder.only("request-finished")[1]["response"].status_code == 500
+
+
+def test_request_finished_for_a_streamed_body_comes_before_the_body(app: App) -> None:
+    order: list[str] = []
+
+    @app.route("/stream")
+    def stream() -> t.Any:
+        def chunks() -> t.Iterator[str]:
+            order.append("body")
+            yield "chunk"
+
+        return chunks()
+
+    def finished(sender: App, response: Response) -> None:
+        order.append(f"finished streamed={response.is_streamed}")
+
+    with signals.request_finished.connected_to(finished, app):
+        assert app.test_client().get("/stream").get_data() == b"chunk"
+
+    assert order == ["finished streamed=True", "body"]
+
+
+def test_template_rendered_for_a_template_file(tmp_path: t.Any, recorder: Recorder) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "page.html").write_text("{{ title }}")
+    app = App(__name__, root_path=str(tmp_path))
+
+    with recorder.listening(app, signals.template_rendered), app.test_request_context():
+        assert render_template("page.html", title="Hi") == "Hi"
+
+    sender, kwargs = recorder.only("template-rendered")
+    assert kwargs["template"].name == "page.html"
+    assert kwargs["context"]["title"] == "Hi"
