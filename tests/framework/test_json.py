@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import decimal
+import io
 import typing as t
 import uuid
 
@@ -374,3 +375,71 @@ def test_session_round_trips_tagged_values(app: App) -> None:
     assert client.get("/check").text == repr(
         {key: (type(value).__name__, value) for key, value in stored.items()}
     )
+
+
+def test_dumps_keyword_arguments_override_the_provider(app: App) -> None:
+    assert app.json.dumps({"b": 1, "a": 2}, sort_keys=False, indent=1) == '{\n "b": 1,\n "a": 2\n}'
+
+
+def test_dump_and_load_with_files(app: App) -> None:
+    buffer = io.StringIO()
+    app.json.dump({"id": uuid.UUID(int=0)}, buffer)
+    buffer.seek(0)
+
+    assert buffer.getvalue() == '{"id": "00000000-0000-0000-0000-000000000000"}'
+    assert app.json.load(buffer) == {"id": "00000000-0000-0000-0000-000000000000"}
+
+
+def test_json_module_dump_and_load_without_an_app() -> None:
+    buffer = io.StringIO()
+    json.dump({"a": 1}, buffer)
+    buffer.seek(0)
+
+    assert json.load(buffer) == {"a": 1}
+
+
+def test_a_view_returning_unserialisable_json_answers_500(app: App) -> None:
+    app.route("/")(lambda: {"tags": {"a", "b"}})
+
+    assert app.test_client().get("/").status_code == 500
+
+
+def test_jsonify_refuses_bytes(app: App) -> None:
+    with app.app_context(), pytest.raises(TypeError, match="bytes is not JSON serializable"):
+        jsonify(b"raw")
+
+
+def test_tagged_datetime_keeps_whole_seconds() -> None:
+    serializer = TaggedJSONSerializer()
+    value = datetime.datetime(2020, 1, 1, 1, 1, 1, 123456, tzinfo=datetime.UTC)
+
+    assert serializer.dumps(value) == '{" d":"Wed, 01 Jan 2020 01:01:01 GMT"}'
+    assert serializer.loads(serializer.dumps(value)) == value.replace(microsecond=0)
+
+
+def test_unknown_tags_are_left_as_plain_dicts() -> None:
+    assert TaggedJSONSerializer().loads('{" zz": 1}') == {" zz": 1}
+
+
+def test_tagged_serializer_refuses_unknown_types() -> None:
+    with pytest.raises(TypeError, match="set is not JSON serializable"):
+        TaggedJSONSerializer().dumps({1, 2})
+
+
+def test_a_tag_can_replace_a_builtin_one_with_force() -> None:
+    class TupleAsList(JSONTag):
+        key = " t"
+
+        def check(self, value: t.Any) -> bool:
+            return isinstance(value, tuple)
+
+        def to_json(self, value: t.Any) -> t.Any:
+            return [self.serializer.tag(item) for item in value]
+
+        def to_python(self, value: t.Any) -> t.Any:
+            return list(value)
+
+    serializer = TaggedJSONSerializer()
+    serializer.register(TupleAsList, force=True)
+
+    assert serializer.loads(serializer.dumps((1,))) == [1]

@@ -439,3 +439,40 @@ def test_test_client_class_can_be_replaced(app: App) -> None:
     app.test_client_class = LoggedInClient
 
     assert app.test_client(user="zoe").get("/profile").text == "profile of zoe"
+
+
+def test_buffered_response_is_read_at_once(app: App) -> None:
+    @app.route("/stream")
+    def stream() -> t.Any:
+        def chunks() -> t.Iterator[str]:
+            yield "a"
+            yield "b"
+
+        return chunks()
+
+    response = app.test_client().get("/stream", buffered=True)
+
+    assert (response.is_streamed, response.data) == (False, b"ab")
+
+
+def test_response_remembers_its_request(app: App) -> None:
+    response = app.test_client().get("/profile?tab=2")
+
+    assert response.request.path == "/profile"
+    assert response.request.args["tab"] == "2"
+
+
+def test_client_honours_application_root(app: App) -> None:
+    app.config["APPLICATION_ROOT"] = "/root"
+    app.route("/where")(lambda: request.url)
+
+    assert app.test_client().get("/where").text == "http://localhost/root/where"
+
+
+def test_test_request_context_uses_server_name_root_and_scheme(app: App) -> None:
+    app.config.update(
+        SERVER_NAME="example.com", APPLICATION_ROOT="/root", PREFERRED_URL_SCHEME="https"
+    )
+
+    with app.test_request_context("/page"):
+        assert request.url == "https://example.com/root/page"
