@@ -39,6 +39,7 @@ import uuid
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
+from werkzeug.wrappers import Response as BaseResponse
 
 from .globals import _cv_app, _cv_request
 
@@ -146,6 +147,9 @@ def _describe_source(func: t.Any) -> tuple[str, str | None, int | None]:
 
 def short_repr(value: t.Any, limit: int = _REPR_LIMIT) -> str:
     """A repr capped at ``limit`` characters; a failing ``__repr__`` is described."""
+    if isinstance(value, BaseResponse):
+        # What an after_request hook returns; Werkzeug's repr would measure the body.
+        return f"<{type(value).__name__} [{value.status}]>"
     try:
         text = repr(value)
     except Exception as e:
@@ -220,13 +224,18 @@ def _wsgi_str(value: str) -> str:
     return value.encode("latin-1", "replace").decode("utf-8", "replace")
 
 
-def _environ_headers(environ: dict[str, t.Any]) -> t.Iterator[tuple[str, str]]:
-    """The request headers as sent, read straight from the environ."""
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            yield key[5:].replace("_", "-").title(), _wsgi_str(value)
-        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
-            yield key.replace("_", "-").title(), value
+def _environ_headers(environ: dict[str, t.Any]) -> list[tuple[str, str]]:
+    """The request headers as sent, read straight from the environ (values as received)."""
+    headers = [
+        (key[5:].replace("_", "-").title(), value)
+        for key, value in environ.items()
+        if key[:5] == "HTTP_"
+    ]
+    for key, name in (("CONTENT_TYPE", "Content-Type"), ("CONTENT_LENGTH", "Content-Length")):
+        value = environ.get(key)
+        if value:
+            headers.append((name, value))
+    return headers
 
 
 class TraceRecorder:
@@ -235,6 +244,7 @@ class TraceRecorder:
     def __init__(self, app: App, environ: dict[str, t.Any]) -> None:
         self.app = app
         self.registry = app.tracers
+        self._sources = self.registry._sources
         self.environ = environ
         self.started_at = time.time()
         self._t0 = time.perf_counter()
@@ -297,18 +307,40 @@ class TraceRecorder:
         _source: t.Any = None,
         **kwargs: t.Any,
     ) -> t.Any:
-        """Call a hook or view and record it as a step (re-raising what it raises)."""
-        step = self._step(kind, blueprint, _source if _source is not None else func)
+        """Call a hook or view and record it as a step (re-raising what it raises).
+
+        This runs once per hook on every traced request, so it builds its step in
+        one go rather than through :meth:`_step`.
+        """
+        source = _source if _source is not None else func
+        described = self._sources.get(source)
+        name, file, line = described if described else self.registry.source_of(source)
+        raised = None
         start = time.perf_counter()
         try:
             result = func(*args, **kwargs)
         except BaseException as e:
-            step["duration_us"] = int((time.perf_counter() - start) * 1_000_000)
-            step["raised"] = {"type": _type_name(e), "message": _message(e)}
+            raised = {"type": _type_name(e), "message": _message(e)}
             raise
-        step["duration_us"] = int((time.perf_counter() - start) * 1_000_000)
+        finally:
+            end = time.perf_counter()
+            self.steps.append(
+                {
+                    "kind": kind,
+                    "name": name,
+                    "blueprint": blueprint,
+                    "file": file,
+                    "line": line,
+                    "start_us": int((start - self._t0) * 1_000_000),
+                    "duration_us": int((end - start) * 1_000_000),
+                    "returned": None,
+                    "short_circuit": False,
+                    "skipped": False,
+                    "raised": raised,
+                }
+            )
         if result is not None:
-            step["returned"] = short_repr(result)
+            self.steps[-1]["returned"] = short_repr(result)
         return result
 
     def short_circuited(self, app: App, names: tuple[str | None, ...], func: t.Any) -> None:
@@ -357,7 +389,7 @@ class TraceRecorder:
                 "outcome": "matched",
                 "rule": rule.rule,
                 "endpoint": rule.endpoint,
-                "view_args": jsonable(request.view_args or {}),
+                "view_args": jsonable(request.view_args) if request.view_args else {},
                 "blueprint": request.blueprint,
                 "allowed_methods": sorted(rule.methods or ()),
                 "location": None,
@@ -398,6 +430,8 @@ class TraceRecorder:
 
     def session_saved(self, ctx: RequestContext, response: Response) -> None:
         session = ctx._session
+        if session is None:
+            return  # never opened: neither changed nor saved
         if session is not None and not self.app.session_interface.is_null_session(session):
             after = _plain_session(session)
             self.session.update(
