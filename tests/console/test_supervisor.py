@@ -6,6 +6,7 @@ and edits only the copies.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import signal
@@ -34,6 +35,8 @@ from console.protocol import (
 )
 from console.supervisor import RestartPolicy, Supervisor, SupervisorError
 from console.supervisor.manager import app_id_for
+from console.supervisor.process import OutputCapture
+from console.supervisor.watcher import FileWatcher, WatchSet, is_ignored
 
 APPS = Path(__file__).parent / "apps"
 FAST = RestartPolicy(load_timeout=5.0, backoff_initial=0.1, backoff_max=0.5)
@@ -408,3 +411,165 @@ def test_bad_arguments_are_one_line_errors(apps: Path, log: EventLog) -> None:
 )
 def test_app_ids_come_from_the_target(target: str, app_id: str) -> None:
     assert app_id_for(target) == app_id
+
+
+def test_a_deleted_or_replaced_app_file_is_a_load_error_and_the_old_code_serves(
+    supervisor: Supervisor, log: EventLog, apps: Path
+) -> None:
+    source = apps / "greeter.py"
+    source.unlink()
+    error = log.wait_for(lambda e: isinstance(e, LoadError))
+    assert isinstance(error, LoadError) and "no such file" in error.message
+    assert get(url(supervisor, "greeter")) == "hello from v1"
+    log.forget()
+    source.mkdir()
+    error = log.wait_for(lambda e: isinstance(e, LoadError))
+    assert isinstance(error, LoadError) and "not a package" in error.message
+    assert get(url(supervisor, "greeter")) == "hello from v1"
+    source.rmdir()
+    shutil.copy(APPS / "greeter.py", source)
+    rewrite(source, 'VERSION = "v1"', 'VERSION = "back"')
+    log.wait_for(
+        lambda e: is_state("greeter", "running")(e) and "back" in get(url(supervisor, "greeter"))
+    )
+
+
+def test_workers_listen_on_loopback_only(supervisor: Supervisor) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent; this only picks a route
+        except OSError:
+            pytest.skip("no network interface besides loopback")
+        address = probe.getsockname()[0]
+    if address.startswith("127."):
+        pytest.skip("no network interface besides loopback")
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((address, supervisor.app("greeter").port), timeout=5).close()
+
+
+# --- the watcher on its own -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "ignored"),
+    [
+        ("/srv/app/views.py", False),
+        ("/srv/app/.git/index", True),
+        ("/srv/app/__pycache__/views.cpython-311.pyc", True),
+        ("/srv/app/.venv/lib/site.py", True),
+        ("/srv/app/.views.py.swp", True),
+        ("/srv/app/views.py~", True),
+        ("/srv/app/4913", True),
+        ("/srv/app/.#views.py", True),
+        ("/srv/app/templates/index.html", False),
+    ],
+)
+def test_editor_droppings_and_tool_directories_are_ignored(path: str, ignored: bool) -> None:
+    assert is_ignored(path) is ignored
+
+
+def test_a_watch_set_matches_sources_folders_and_config_files() -> None:
+    watch_set = WatchSet(
+        roots=("/srv/app",),
+        files=frozenset({"/srv/app/shop.py"}),
+        folders=("/srv/app/templates",),
+        any_source=False,
+    )
+    assert watch_set.matches("/srv/app/shop.py")
+    assert watch_set.matches("/srv/app/templates/cart/index.html")
+    assert watch_set.matches("/srv/app/settings.cfg")
+    assert not watch_set.matches("/srv/app/other_app.py"), "another app's module"
+    assert not watch_set.matches("/srv/elsewhere/settings.cfg")
+    broken = WatchSet(roots=("/srv/app",), files=frozenset(), any_source=True)
+    assert broken.matches("/srv/app/new_module.py"), "a fix may be a module never imported"
+
+
+class ChangeLog:
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.changed = threading.Event()
+
+    def __call__(self, key: str) -> None:
+        self.keys.append(key)
+        self.changed.set()
+
+
+def test_an_editor_save_becomes_one_change_for_the_right_app(tmp_path: Path) -> None:
+    changes = ChangeLog()
+    watcher = FileWatcher(changes)
+    (tmp_path / "one.py").write_text("x = 1\n")
+    (tmp_path / "two.py").write_text("y = 1\n")
+    for name in ("one", "two"):
+        files = frozenset({str(tmp_path / f"{name}.py")})
+        watcher.watch(name, WatchSet((str(tmp_path),), files, any_source=False))
+    watcher.start()
+    try:
+        time.sleep(0.2)
+        # what vim does on :w — probe file, backup by rename, write anew, drop the backup
+        (tmp_path / "4913").write_text("")
+        (tmp_path / "4913").unlink()
+        (tmp_path / "one.py").rename(tmp_path / "one.py~")
+        (tmp_path / "one.py").write_text("x = 2\n")
+        (tmp_path / "one.py~").unlink()
+        (tmp_path / ".one.py.swp").write_text("swap")
+        assert changes.changed.wait(5)
+        time.sleep(0.5)
+        assert changes.keys == ["one"]
+    finally:
+        watcher.stop()
+
+
+def test_a_kernel_queue_overflow_makes_the_watcher_rescan(tmp_path: Path) -> None:
+    observed, unobserved = tmp_path / "observed", tmp_path / "unobserved"
+    observed.mkdir()
+    unobserved.mkdir()
+    module = unobserved / "settings.py"
+    module.write_text("DEBUG = False\n")
+    changes = ChangeLog()
+    watcher = FileWatcher(changes)
+    watcher.watch("app", WatchSet((str(observed),), frozenset({str(module)}), any_source=False))
+    watcher.start()
+    try:
+        module.write_text("DEBUG = True  # a change no event reports\n")
+        time.sleep(0.3)
+        assert changes.keys == []
+        logging.getLogger("watchdog.observers.inotify_c").warning(
+            "Inotify queue overflowed; filesystem events were lost"
+        )
+        assert changes.changed.wait(5)
+        assert changes.keys == ["app"]
+    finally:
+        watcher.stop()
+
+
+# --- printed output -----------------------------------------------------------------------
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_output_becomes_lines_and_a_flood_is_cut_and_summarised() -> None:
+    clock = FakeClock()
+    lines: list[Log] = []
+    capture = OutputCapture("stdout", lines.append, clock=clock, app=lambda: "demo")
+    capture.feed(b"hello\nwor")
+    capture.feed(b"ld\n")
+    assert [line.message for line in lines] == ["hello", "world"]
+    capture.feed(b"y" * 100_000 + b"\n")
+    assert lines[-1].message.endswith("… [91808 more bytes not shown]")
+    lines.clear()
+    capture.feed(b"spam\n" * 100_000)
+    notes = [line.message for line in lines if line.stream == "hookscope"]
+    assert notes == ["stdout is arriving too fast; dropping lines until it slows"]
+    shown = len(lines) - 1
+    clock.now += 10
+    capture.feed(b"calm again\n")
+    dropped = 100_000 - shown
+    assert lines[-2].message == f"{dropped} lines ({dropped * 4} bytes) of stdout were not shown"
+    assert lines[-1].message == "calm again"
+    assert list(capture.tail)[-1] == "calm again"
