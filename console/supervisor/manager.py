@@ -90,7 +90,7 @@ def initial_watch_set(target: str, cwd: str) -> WatchSet:
     try:
         spec = parse_target(target)
     except TargetError:
-        return WatchSet(roots=(cwd,))
+        return WatchSet(roots=())  # no edit can fix a target string; nothing to watch
     if spec.kind == "path":
         path = Path(cwd, spec.location).resolve()
         root = path if path.is_dir() else path.parent

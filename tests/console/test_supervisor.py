@@ -573,3 +573,53 @@ def test_output_becomes_lines_and_a_flood_is_cut_and_summarised() -> None:
     assert lines[-2].message == f"{dropped} lines ({dropped * 4} bytes) of stdout were not shown"
     assert lines[-1].message == "calm again"
     assert list(capture.tail)[-1] == "calm again"
+
+
+def test_a_crash_loop_stops_restarting_until_a_file_changes(tmp_path: Path, log: EventLog) -> None:
+    source = tmp_path / "doomed.py"
+    source.write_text(
+        "import os, threading\n"
+        "from framework import App\n"
+        "app = App(__name__)\n"
+        "threading.Timer(0.4, os._exit, args=(7,)).start()  # dies soon after it starts\n"
+    )
+    policy = RestartPolicy(backoff_initial=0.05, backoff_max=0.2, crash_loop_limit=3)
+    with Supervisor([str(source)], log, cwd=str(tmp_path), policy=policy):
+        given_up = log.wait_for(
+            lambda e: is_state("doomed", "crashed")(e) and "until a file changes" in e.detail
+        )
+        assert isinstance(given_up, StateChanged)
+        assert given_up.detail.startswith("exit status 7; crashed 3 times in a row")
+        exits = log.of(WorkerExited, "doomed")
+        assert len(exits) == 3 and all(e.returncode == 7 for e in exits)
+        time.sleep(1.0)
+        assert len(log.of(WorkerExited, "doomed")) == 3, "no restart while the loop lasts"
+        source.write_text(source.read_text().replace("threading.Timer", "# threading.Timer"))
+        log.wait_for(lambda e: is_state("doomed", "running")(e) and e.pid != given_up.pid)
+
+
+def test_a_hung_request_times_out_for_its_client_and_stop_still_ends_the_worker(
+    tmp_path: Path, log: EventLog
+) -> None:
+    source = tmp_path / "stuck.py"
+    source.write_text(
+        "import time\n"
+        "from framework import App\n"
+        "app = App(__name__)\n"
+        "@app.before_request\n"
+        "def hang():\n"
+        "    time.sleep(3600)\n"
+    )
+    shutil.copy(APPS / "counter.py", tmp_path / "counter.py")
+    targets = [str(source), str(tmp_path / "counter.py")]
+    supervisor = Supervisor(targets, log, cwd=str(tmp_path), drain_grace=1.0)
+    with supervisor:
+        log.wait_for(is_state("stuck", "running"))
+        log.wait_for(is_state("counter", "running"))
+        with pytest.raises(OSError, match="timed out"):
+            get(url(supervisor, "stuck"), timeout=1.0)
+        assert get(url(supervisor, "counter", "/count")) == "1", "the other app is unaffected"
+        pid = next(e.pid for e in log.of(StateChanged, "stuck") if e.pid is not None)
+        started = time.monotonic()
+    assert time.monotonic() - started < 6.0, "drain grace, then SIGTERM"
+    assert process_is_gone(pid)
