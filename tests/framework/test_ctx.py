@@ -400,3 +400,40 @@ def test_threaded_server_requests_run_in_different_threads(app: App) -> None:
         names = list(pool.map(lambda _: call(base_url), range(2)))
 
     assert len(set(names)) == 2
+
+
+def test_an_app_context_pushed_inside_a_request_has_its_own_g(app: App) -> None:
+    @app.route("/")
+    def index() -> str:
+        g.value = "request"
+        with app.app_context():
+            inner = g.get("value")
+        return f"{inner} {g.value}"
+
+    assert app.test_client().get("/").text == "None request"
+
+
+def test_copied_context_still_works_after_the_response_was_sent(app: App) -> None:
+    release = threading.Event()
+    seen: list[tuple[str, object]] = []
+    workers: list[threading.Thread] = []
+
+    @app.route("/later")
+    def later() -> str:
+        session["user"] = "ann"
+
+        @copy_current_request_context
+        def after_response() -> None:
+            release.wait(5)
+            seen.append((request.path, session.get("user")))
+
+        worker = threading.Thread(target=after_response)
+        worker.start()
+        workers.append(worker)
+        return "accepted"
+
+    assert app.test_client().get("/later").text == "accepted"
+    release.set()
+    workers[0].join(timeout=5)
+
+    assert seen == [("/later", "ann")]

@@ -14,7 +14,7 @@ from werkzeug.exceptions import (
     NotFound,
 )
 
-from framework import App, Response, abort, g, request
+from framework import App, Response, abort, g, request, session
 
 
 @pytest.fixture
@@ -674,3 +674,143 @@ def test_before_request_may_short_circuit_with_a_dict(app: App) -> None:
 
     assert response.mimetype == "application/json"
     assert response.json == {"short": True}
+
+
+# --- failures inside hooks, and what hooks may still change --------------------------
+
+
+def test_after_request_that_raises_gives_500_and_reaches_teardown(app: App) -> None:
+    received: list[BaseException | None] = []
+
+    @app.after_request
+    def broken(response: Response) -> Response:
+        raise ValueError("after")
+
+    app.teardown_request(received.append)
+    app.route("/")(lambda: "view")
+
+    assert app.test_client().get("/").status_code == 500
+    assert [type(exc) for exc in received] == [ValueError]
+
+
+def test_teardown_that_raises_propagates_but_app_teardown_still_runs(
+    app: App, calls: list[str]
+) -> None:
+    app.teardown_request(lambda exc: calls.append("registered first"))
+
+    @app.teardown_request
+    def broken(exc: BaseException | None) -> None:
+        calls.append("broken")
+        raise ValueError("teardown")
+
+    app.teardown_appcontext(lambda exc: calls.append("appcontext"))
+    app.route("/")(lambda: "view")
+
+    with pytest.raises(ValueError, match="teardown"):
+        app.test_client().get("/")
+    assert calls == ["broken", "appcontext"]
+
+
+def test_an_error_handler_that_aborts_gives_500(app: App) -> None:
+    @app.errorhandler(ValueError)
+    def escalate(error: ValueError) -> str:
+        abort(403)
+
+    app.register_error_handler(403, lambda error: ("forbidden handler", 403))
+
+    @app.route("/")
+    def index() -> str:
+        raise ValueError("x")
+
+    assert app.test_client().get("/").status_code == 500
+
+
+def test_internal_server_error_class_handler_catches_unhandled_errors(app: App) -> None:
+    app.register_error_handler(InternalServerError, lambda error: ("custom 500", 500))
+
+    @app.route("/")
+    def index() -> str:
+        raise ZeroDivisionError()
+
+    assert app.test_client().get("/").text == "custom 500"
+
+
+def test_teardown_runs_after_a_before_request_error(app: App) -> None:
+    received: list[BaseException | None] = []
+
+    @app.before_request
+    def broken() -> None:
+        raise ZeroDivisionError()
+
+    app.teardown_request(received.append)
+    app.route("/")(lambda: "view")
+
+    assert app.test_client().get("/").status_code == 500
+    assert [type(exc) for exc in received] == [ZeroDivisionError]
+
+
+def test_after_request_runs_for_unhandled_500_responses(app: App, calls: list[str]) -> None:
+    app.after_request(lambda response: calls.append(str(response.status_code)) or response)
+
+    @app.route("/")
+    def index() -> str:
+        raise ZeroDivisionError()
+
+    app.test_client().get("/")
+
+    assert calls == ["500"]
+
+
+def test_before_request_runs_for_automatic_options(app: App, calls: list[str]) -> None:
+    app.before_request(lambda: calls.append(request.method))
+    app.route("/", methods=["GET", "POST"])(lambda: "view")
+
+    response = app.test_client().options("/")
+
+    assert response.status_code == 200
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "POST", "OPTIONS"}
+    assert calls == ["OPTIONS"]
+
+
+def test_g_is_still_available_in_teardown(app: App) -> None:
+    seen: list[object] = []
+
+    @app.before_request
+    def remember() -> None:
+        g.user = "ann"
+
+    app.teardown_request(lambda exc: seen.append(g.get("user")))
+    app.teardown_appcontext(lambda exc: seen.append(g.get("user")))
+    app.route("/")(lambda: "view")
+
+    app.test_client().get("/")
+
+    assert seen == ["ann", "ann"]
+
+
+def test_session_changes_in_after_request_are_saved_but_not_in_teardown(app: App) -> None:
+    app.secret_key = "hooks"
+
+    @app.after_request
+    def mark(response: Response) -> Response:
+        session["after"] = True
+        return response
+
+    app.teardown_request(lambda exc: session.__setitem__("teardown", True))
+    app.add_url_rule("/", "index", lambda: "view")
+    app.add_url_rule("/dump", "dump", lambda: dict(session))
+    client = app.test_client()
+    client.get("/")
+
+    assert client.get("/dump").json == {"after": True}
+
+
+def test_registration_decorators_return_the_function(app: App) -> None:
+    def hook(*args: t.Any) -> None:
+        return None
+
+    assert app.before_request(hook) is hook
+    assert app.after_request(hook) is hook
+    assert app.teardown_request(hook) is hook
+    assert app.teardown_appcontext(hook) is hook
+    assert app.errorhandler(404)(hook) is hook
