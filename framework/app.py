@@ -36,7 +36,6 @@ from .wrappers import Request, Response, blueprint_chain
 
 if t.TYPE_CHECKING:
     from .blueprints import Blueprint
-    from .cli import AppGroup
     from .templating import Environment
     from .testing import AppClient, AppCliRunner
 
@@ -170,7 +169,6 @@ class App(Scaffold):
         self.subdomain_matching = subdomain_matching
         self.tracers = TracerRegistry()
         self._got_first_request = False
-        self._cli: AppGroup | None = None
 
         if self.has_static_folder:
             if bool(static_host) != host_matching:
@@ -202,15 +200,6 @@ class App(Scaffold):
     def logger(self) -> logging.Logger:
         """A logger named after the app; logs to ``wsgi.errors`` unless configured."""
         return create_logger(self)
-
-    @property
-    def cli(self) -> AppGroup:
-        """The app's click group: ``@app.cli.command()`` adds a ``hookscope`` command."""
-        if self._cli is None:
-            from .cli import AppGroup  # click loads only when the CLI is used
-
-            self._cli = AppGroup(name=self.name)
-        return self._cli
 
     def _check_setup_finished(self, f_name: str) -> None:
         if self._got_first_request:

@@ -17,7 +17,6 @@ from .scaffold import Scaffold, _endpoint_from_view_func, setupmethod
 
 if t.TYPE_CHECKING:
     from .app import App
-    from .cli import AppGroup
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 DeferredSetupFunction = t.Callable[["BlueprintSetupState"], None]
@@ -124,16 +123,6 @@ class Blueprint(Scaffold):
         self.url_values_defaults: dict[str, t.Any] = url_defaults or {}
         self.cli_group = cli_group
         self._blueprints: list[tuple[Blueprint, dict[str, t.Any]]] = []
-        self._cli: AppGroup | None = None
-
-    @property
-    def cli(self) -> AppGroup:
-        """The blueprint's click group, added to the app's CLI when registered."""
-        if self._cli is None:
-            from .cli import AppGroup
-
-            self._cli = AppGroup(name=self.name)
-        return self._cli
 
     def _check_setup_finished(self, f_name: str) -> None:
         if self._got_registered_once:

@@ -12,6 +12,7 @@ import sys
 import typing as t
 from functools import update_wrapper
 from types import TracebackType
+from typing import Self
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request as _BaseRequest
@@ -65,7 +66,29 @@ class _AppCtxGlobals:
         return object.__repr__(self)
 
 
-class AppContext:
+class _PushedContext:
+    """``with ctx:`` pushes the context and pops it (with the exception, if any)."""
+
+    def push(self) -> None:
+        raise NotImplementedError
+
+    def pop(self, exc: BaseException | None = _sentinel) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self.push()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type | None,
+        exc_value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.pop(exc_value)
+
+
+class AppContext(_PushedContext):
     """Binds an app to the current thread or task: ``current_app`` and ``g``."""
 
     #: The trace recorder of the request that pushed this context, if traced.
@@ -102,20 +125,8 @@ class AppContext:
         if signals.appcontext_popped.receivers:
             signals.appcontext_popped.send(self.app)
 
-    def __enter__(self) -> AppContext:
-        self.push()
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type | None,
-        exc_value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.pop(exc_value)
-
-
-class RequestContext:
+class RequestContext(_PushedContext):
     """Everything that belongs to one request: the request, the session, the flashes."""
 
     def __init__(
@@ -216,18 +227,6 @@ class RequestContext:
                 app_ctx.pop(exc)
             if ctx is not self:
                 raise AssertionError(f"Popped wrong request context. ({ctx!r} instead of {self!r})")
-
-    def __enter__(self) -> RequestContext:
-        self.push()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type | None,
-        exc_value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.pop(exc_value)
 
     def __repr__(self) -> str:
         return (

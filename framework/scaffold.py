@@ -22,6 +22,7 @@ from .helpers import get_root_path, send_from_directory
 if t.TYPE_CHECKING:
     from jinja2 import FileSystemLoader
 
+    from .cli import AppGroup
     from .wrappers import Response
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
@@ -54,6 +55,7 @@ class Scaffold:
     name: str
     _static_folder: str | None = None
     _static_url_path: str | None = None
+    _cli: AppGroup | None = None
 
     def __init__(
         self,
@@ -94,6 +96,16 @@ class Scaffold:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
+
+    @property
+    def cli(self) -> AppGroup:
+        """The click group of this app or blueprint: ``@app.cli.command()`` adds a
+        ``hookscope`` command (a blueprint's join the app's when it is registered)."""
+        if self._cli is None:
+            from .cli import AppGroup  # click loads only when the CLI is used
+
+            self._cli = AppGroup(name=self.name)
+        return self._cli
 
     def _check_setup_finished(self, f_name: str) -> None:
         raise NotImplementedError
