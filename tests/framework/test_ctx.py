@@ -437,3 +437,48 @@ def test_copied_context_still_works_after_the_response_was_sent(app: App) -> Non
     workers[0].join(timeout=5)
 
     assert seen == [("/later", "ann")]
+
+
+def test_concurrent_streamed_responses_keep_their_own_request(app: App) -> None:
+    @app.route("/stream")
+    def stream() -> t.Any:
+        @stream_with_context
+        def chunks() -> t.Iterator[str]:
+            for _ in range(3):
+                time.sleep(0.002)
+                yield request.args["caller"] + ";"
+
+        return chunks()
+
+    def call(base_url: str, number: int) -> str:
+        with urllib.request.urlopen(f"{base_url}/stream?caller=c{number}", timeout=10) as reply:
+            return t.cast(str, reply.read().decode())
+
+    with served(app) as base_url, ThreadPoolExecutor(max_workers=12) as pool:
+        bodies = list(pool.map(lambda number: call(base_url, number), range(36)))
+
+    assert bodies == [f"c{n};c{n};c{n};" for n in range(36)]
+
+
+def test_concurrent_sessions_stay_with_their_own_client(app: App) -> None:
+    @app.route("/login/<name>")
+    def login(name: str) -> str:
+        session["user"] = name
+        return "ok"
+
+    @app.route("/whoami")
+    def whoami() -> str:
+        time.sleep(0.002)
+        return str(session.get("user"))
+
+    def visit(base_url: str, number: int) -> str:
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        with opener.open(f"{base_url}/login/user{number}", timeout=10) as reply:
+            reply.read()
+        with opener.open(f"{base_url}/whoami", timeout=10) as reply:
+            return t.cast(str, reply.read().decode())
+
+    with served(app) as base_url, ThreadPoolExecutor(max_workers=12) as pool:
+        names = list(pool.map(lambda number: visit(base_url, number), range(36)))
+
+    assert names == [f"user{n}" for n in range(36)]
