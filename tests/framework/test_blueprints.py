@@ -744,3 +744,123 @@ def test_blueprint_app_template_filter_applies_everywhere(app: App) -> None:
 
     with app.test_request_context():
         assert render_template_string("{{ 'hi' | shout }}") == "HI!"
+
+
+# --- more registration shapes ---------------------------------------------------------------
+
+
+def test_nested_blueprint_registered_under_names(app: App) -> None:
+    parent = Blueprint("parent", __name__)
+    child = Blueprint("child", __name__)
+    child.add_url_rule("/x", "x", lambda: request.blueprint)
+    parent.register_blueprint(child, name="kid", url_prefix="/k")
+    app.register_blueprint(parent, url_prefix="/p")
+    app.register_blueprint(parent, name="other", url_prefix="/q")
+    client = app.test_client()
+
+    assert sorted(app.blueprints) == ["other", "other.kid", "parent", "parent.kid"]
+    assert client.get("/p/k/x").text == "parent.kid"
+    assert client.get("/q/k/x").text == "other.kid"
+
+
+def test_registration_url_defaults_override_the_blueprints(app: App) -> None:
+    bp = Blueprint("bp", __name__, url_defaults={"a": 1, "b": 2})
+    bp.add_url_rule("/", "index", lambda a, b: f"a={a} b={b}")
+    app.register_blueprint(bp, url_defaults={"b": 3})
+
+    assert app.test_client().get("/").text == "a=1 b=3"
+
+
+def test_route_endpoint_argument_is_prefixed(app: App) -> None:
+    bp = Blueprint("bp", __name__)
+    bp.route("/", endpoint="home")(lambda: "home")
+    app.register_blueprint(bp)
+
+    assert "bp.home" in app.view_functions
+
+
+def test_view_function_name_with_a_dot_is_refused() -> None:
+    bp = Blueprint("bp", __name__)
+
+    def view() -> str:
+        return "x"
+
+    view.__name__ = "a.b"
+
+    with pytest.raises(ValueError, match="may not contain a dot"):
+        bp.add_url_rule("/", view_func=view)
+
+
+def test_one_blueprint_on_two_apps() -> None:
+    bp = blueprint_with_index()
+    first, second = App("first"), App("second")
+    first.register_blueprint(bp)
+    second.register_blueprint(bp)
+
+    assert first.test_client().get("/").text == "shop:shop.index"
+    assert second.test_client().get("/").text == "shop:shop.index"
+
+
+def test_outer_blueprint_short_circuit_skips_inner_hooks(app: App, calls: list[str]) -> None:
+    parent = Blueprint("parent", __name__)
+    child = Blueprint("child", __name__)
+    parent.before_request(lambda: calls.append("parent") or "stopped")
+    child.before_request(lambda: calls.append("child"))
+    child.add_url_rule("/c", "index", lambda: "view")
+    parent.register_blueprint(child)
+    app.register_blueprint(parent)
+
+    assert app.test_client().get("/c").text == "stopped"
+    assert calls == ["parent"]
+
+
+def test_app_wide_after_request_from_a_blueprint_is_an_app_hook(app: App, calls: list[str]) -> None:
+    app.after_request(lambda response: calls.append("app") or response)
+    bp = Blueprint("bp", __name__)
+    bp.after_app_request(lambda response: calls.append("from blueprint") or response)
+    app.register_blueprint(bp)
+    app.route("/")(lambda: "view")
+
+    app.test_client().get("/")
+
+    assert calls == ["from blueprint", "app"]
+
+
+def test_app_errorhandler_of_one_blueprint_serves_another(app: App) -> None:
+    errors = Blueprint("errors", __name__)
+    errors.app_errorhandler(KeyError)(lambda error: ("handled globally", 400))
+    shop = Blueprint("shop", __name__)
+    shop.add_url_rule("/", "index", lambda: {}["missing"])
+    app.register_blueprint(errors)
+    app.register_blueprint(shop)
+
+    assert app.test_client().get("/").text == "handled globally"
+
+
+def test_nested_blueprint_templates_and_static(tmp_path: Path) -> None:
+    child_root = tmp_path / "child"
+    (child_root / "views").mkdir(parents=True)
+    (child_root / "views" / "child.html").write_text("child template")
+    (child_root / "assets").mkdir()
+    (child_root / "assets" / "child.txt").write_text("child asset")
+    parent = Blueprint("parent", __name__, url_prefix="/p")
+    child = Blueprint(
+        "child",
+        __name__,
+        root_path=str(child_root),
+        template_folder="views",
+        static_folder="assets",
+        url_prefix="/c",
+    )
+    child.add_url_rule("/page", "page", lambda: render_template("child.html"))
+    parent.register_blueprint(child)
+    app = App(__name__, root_path=str(tmp_path))
+    app.register_blueprint(parent)
+    client = app.test_client()
+    asset = client.get("/p/c/assets/child.txt")
+
+    assert client.get("/p/c/page").text == "child template"
+    assert (asset.status_code, asset.data) == (200, b"child asset")
+    asset.close()
+    with app.test_request_context():
+        assert url_for("parent.child.static", filename="child.txt") == "/p/c/assets/child.txt"
