@@ -97,9 +97,6 @@ class BoundedOutbox:
             batch.append(self._items.popleft())
         return batch
 
-    def __len__(self) -> int:
-        return len(self._items)
-
 
 class EventSender:
     """Owns the channel's sending side; every event leaves through its thread.
@@ -115,11 +112,10 @@ class EventSender:
         self._on_broken = on_broken
         self._wakeup = threading.Condition()
         self._control: collections.deque[Event] = collections.deque()
-        self._traces = BoundedOutbox(10_000)
+        self._traces = BoundedOutbox(Load.trace_queue_size)
         self._logs = BoundedOutbox(LOG_OUTBOX_SIZE)
         self._reported_trace_drops = 0
         self._reported_log_drops = 0
-        self._closed = False
         self._idle = threading.Event()
         self._idle.set()
         self.app = ""
@@ -129,10 +125,6 @@ class EventSender:
     def set_trace_capacity(self, capacity: int) -> None:
         with self._wakeup:
             self._traces = BoundedOutbox(capacity)
-
-    @property
-    def traces_dropped(self) -> int:
-        return self._traces.dropped
 
     def send(self, event: Event) -> None:
         with self._wakeup:
@@ -162,14 +154,11 @@ class EventSender:
                 batch = self._next_batch()
                 if not batch:
                     self._idle.set()
-                    if self._closed:
-                        return
                     self._wakeup.wait(timeout=0.5)
                     continue
             try:
                 self._channel.sendall(b"".join(encode(event) for event in batch))
             except OSError:
-                self._closed = True
                 self._idle.set()
                 self._on_broken()
                 return
