@@ -17,7 +17,12 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from framework import App, Response, session
 from framework.json.tag import TaggedJSONSerializer
-from framework.sessions import SecureCookieSessionInterface, SessionInterface, SessionMixin
+from framework.sessions import (
+    SecureCookieSession,
+    SecureCookieSessionInterface,
+    SessionInterface,
+    SessionMixin,
+)
 
 SECRET = "correct horse battery staple"
 
@@ -570,8 +575,6 @@ class ServerSideSessions(SessionInterface):
         self.store: dict[str, dict[str, t.Any]] = {}
 
     def open_session(self, app: App, request: t.Any) -> SessionMixin:
-        from framework.sessions import SecureCookieSession
-
         sid = request.cookies.get("sid")
         data = SecureCookieSession(self.store.get(sid, {}) if sid else {})
         data.sid = sid  # type: ignore[attr-defined]
@@ -652,3 +655,147 @@ def test_this_framework_reads_a_cookie_written_by_flask(app: App) -> None:
     ours.set_cookie("session", t.cast(t.Any, flask_client.get_cookie("session")).value)
 
     assert ours.get("/dump").json == {"user": "ann"}
+
+
+# --- more of Flask's session behaviour ---------------------------------------------------
+
+
+def test_setting_then_clearing_in_one_request_sends_a_deletion(app: App) -> None:
+    @app.route("/flip")
+    def flip() -> str:
+        session["a"] = 1
+        session.clear()
+        return "flipped"
+
+    assert cookie_attributes(app.test_client().get("/flip"))["max-age"] == "0"
+
+
+def test_vary_cookie_when_only_after_request_read_the_session() -> None:
+    app = make_app()
+
+    @app.after_request
+    def read_session(response: Response) -> Response:
+        session.get("user")
+        return response
+
+    assert app.test_client().get("/untouched").headers["Vary"] == "Cookie"
+
+
+def test_vary_cookie_on_a_failed_request_that_read_the_session() -> None:
+    app = make_app()
+
+    @app.route("/fail")
+    def fail() -> str:
+        session.get("user")
+        raise ZeroDivisionError()
+
+    response = app.test_client().get("/fail")
+
+    assert (response.status_code, response.headers["Vary"]) == (500, "Cookie")
+
+
+def test_vary_cookie_on_a_404_whose_before_request_read_the_session() -> None:
+    app = make_app()
+
+    @app.before_request
+    def read_session() -> None:
+        session.get("user")
+
+    response = app.test_client().get("/nowhere")
+
+    assert (response.status_code, response.headers["Vary"]) == (404, "Cookie")
+
+
+def test_an_empty_secret_key_counts_as_none() -> None:
+    app = make_app(TESTING=True)
+    app.secret_key = ""
+
+    with pytest.raises(RuntimeError, match="secret_key"):
+        app.test_client().get("/set/a/1")
+
+
+def test_large_sessions_are_compressed_and_still_read() -> None:
+    app = make_app()
+
+    @app.route("/big")
+    def big() -> str:
+        session["text"] = "x" * 500
+        return "big"
+
+    client = app.test_client()
+    client.get("/big")
+    value = t.cast(t.Any, client.get_cookie("session")).value
+
+    assert value.startswith(".")
+    assert len(value) < 200
+    assert client.get("/dump").json == {"text": "x" * 500}
+    flask_client = _flask_app().test_client()
+    flask_client.set_cookie("session", value)
+    assert flask_client.get("/dump").json == {"text": "x" * 500}
+
+
+def test_non_string_keys_come_back_as_strings(app: App) -> None:
+    @app.route("/int-key")
+    def int_key() -> str:
+        session[1] = "one"  # type: ignore[index]
+        return "ok"
+
+    client = app.test_client()
+    client.get("/int-key")
+
+    assert client.get("/dump").json == {"1": "one"}
+
+
+def test_unserialisable_session_values_are_a_type_error() -> None:
+    app = make_app(TESTING=True)
+
+    @app.route("/set-of-things")
+    def set_of_things() -> str:
+        session["things"] = {1, 2}
+        return "ok"
+
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        app.test_client().get("/set-of-things")
+
+
+def test_session_interface_reads_its_settings_from_config() -> None:
+    app = make_app(
+        SESSION_COOKIE_NAME="sid",
+        SESSION_COOKIE_DOMAIN="example.com",
+        SESSION_COOKIE_PATH="/app",
+        SESSION_COOKIE_SECURE=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_PARTITIONED=True,
+    )
+    interface = app.session_interface
+
+    assert interface.get_cookie_name(app) == "sid"
+    assert interface.get_cookie_domain(app) == "example.com"
+    assert interface.get_cookie_path(app) == "/app"
+    assert interface.get_cookie_secure(app) is True
+    assert interface.get_cookie_samesite(app) == "Strict"
+    assert interface.get_cookie_partitioned(app) is True
+    assert interface.get_cookie_httponly(app) is True
+
+
+def test_should_set_cookie_and_expiration_time(app: App) -> None:
+    interface = app.session_interface
+    data = SecureCookieSession({"a": 1})
+
+    assert interface.should_set_cookie(app, data) is False
+    assert interface.get_expiration_time(app, data) is None
+    data.permanent = True
+    assert interface.should_set_cookie(app, data) is True
+    expires = interface.get_expiration_time(app, data)
+    assert expires is not None
+    assert expires.tzinfo is not None
+
+
+def test_without_secret_key_the_session_is_a_null_session() -> None:
+    app = make_app()
+    app.secret_key = None
+
+    with app.test_request_context():
+        current = session._get_current_object()  # type: ignore[attr-defined]
+        assert type(current).__name__ == "NullSession"
+        assert app.session_interface.is_null_session(current)
