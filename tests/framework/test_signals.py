@@ -13,6 +13,7 @@ from framework import (
     Response,
     abort,
     flash,
+    g,
     render_template,
     render_template_string,
     signals,
@@ -350,3 +351,15 @@ def test_template_rendered_for_a_template_file(tmp_path: t.Any, recorder: Record
     sender, kwargs = recorder.only("template-rendered")
     assert kwargs["template"].name == "page.html"
     assert kwargs["context"]["title"] == "Hi"
+
+
+def test_appcontext_pushed_can_prepare_g_for_the_request(app: App) -> None:
+    """The testing pattern from Flask's docs: inject ``g.user`` when the context is pushed."""
+
+    def set_user(sender: App, **kwargs: t.Any) -> None:
+        g.user = "injected"
+
+    app.route("/user")(lambda: g.user)
+
+    with signals.appcontext_pushed.connected_to(set_user, app):
+        assert app.test_client().get("/user").text == "injected"
