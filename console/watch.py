@@ -123,6 +123,7 @@ class WatchPrinter:
         self._cwd = cwd
         self._width = width
         self._announced: set[str] = set()
+        self._load_errors: dict[str, str] = {}
 
     def show(self, event: Event) -> None:
         prefix = f"{printable(event.app):<{self._width}}  "
@@ -150,6 +151,7 @@ class WatchPrinter:
         if isinstance(event, StateChanged):
             return self._state_lines(event)
         if isinstance(event, LoadError):
+            self._load_errors[event.app] = event.message
             where = f" at {event.file}:{event.line}" if event.file else ""
             lines = [printable(f"load error{where}: {event.message}")]
             lines += [f"    {printable(line)}" for line in event.traceback.rstrip().splitlines()]
@@ -170,8 +172,14 @@ class WatchPrinter:
         if event.state == "starting" and event.detail == "loading":
             return []  # the "starting ... on URL" line already said so
         if event.state == "load_error":
-            serving = "; the previous version keeps serving" if event.serving else ""
-            return [printable(f"load error: {event.detail}{serving}")]
+            serving = (
+                "the previous version keeps serving"
+                if event.serving
+                else "nothing is serving until a file changes"
+            )
+            if self._load_errors.get(event.app) == event.detail:
+                return [serving]  # the load error itself was just printed
+            return [printable(f"load error: {event.detail}; {serving}")]
         detail = f" ({event.detail})" if event.detail else ""
         return [printable(f"{event.state.replace('_', ' ')}{detail}")]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from console.protocol import ConverterInfo, Log, RouteInfo, RoutesChanged, StateChanged
+from console.protocol import ConverterInfo, LoadError, Log, RouteInfo, RoutesChanged, StateChanged
 from console.watch import WatchPrinter, format_route, format_trace, printable, watch
 
 APPS = Path(__file__).parent / "apps"
@@ -119,10 +119,17 @@ def test_the_printer_shows_reloads_diffs_and_state_changes() -> None:
     printer.show(RoutesChanged("demo", (added,), (), (), (added,)))
     printer.show(StateChanged("demo", "load_error", 5000, 42, True, "SyntaxError: bad"))
     printer.show(StateChanged("demo", "starting", 5000, None, False, "loading"))
+    printer.show(
+        LoadError("demo", "NameError", "name 'x' is not defined", "Traceback ...", "/a.py", 3)
+    )
+    printer.show(StateChanged("demo", "load_error", 5000, None, False, "name 'x' is not defined"))
     assert lines == [
         "demo  routes changed:",
         "demo      + GET            /new                             new",
         "demo  load error: SyntaxError: bad; the previous version keeps serving",
+        "demo  load error at /a.py:3: name 'x' is not defined",
+        "demo      Traceback ...",
+        "demo  nothing is serving until a file changes",
     ]
 
 
