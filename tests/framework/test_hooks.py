@@ -14,7 +14,7 @@ from werkzeug.exceptions import (
     NotFound,
 )
 
-from framework import App, Response, abort, g, request, session
+from framework import App, Blueprint, Response, abort, g, request, session
 
 
 @pytest.fixture
@@ -814,3 +814,85 @@ def test_registration_decorators_return_the_function(app: App) -> None:
     assert app.teardown_request(hook) is hook
     assert app.teardown_appcontext(hook) is hook
     assert app.errorhandler(404)(hook) is hook
+
+
+# --- how Flask picks among several handlers ------------------------------------------------
+
+
+def test_a_code_handler_anywhere_beats_a_class_handler_on_the_blueprint(app: App) -> None:
+    bp = Blueprint("bp", __name__)
+
+    @bp.route("/")
+    def index() -> str:
+        abort(404)
+
+    bp.register_error_handler(HTTPException, lambda error: ("blueprint generic", 404))
+    app.register_error_handler(404, lambda error: ("app 404", 404))
+    app.register_blueprint(bp)
+
+    assert app.test_client().get("/").text == "app 404"
+
+
+def test_the_most_specific_class_wins(app: App) -> None:
+    app.register_error_handler(HTTPException, lambda error: ("generic", 404))
+    app.register_error_handler(NotFound, lambda error: ("not found", 404))
+
+    assert app.test_client().get("/missing").text == "not found"
+
+
+def test_registering_a_handler_again_replaces_it(app: App) -> None:
+    app.register_error_handler(404, lambda error: ("first", 404))
+    app.register_error_handler(404, lambda error: ("second", 404))
+
+    assert app.test_client().get("/missing").text == "second"
+
+
+def test_a_subclass_handler_does_not_catch_its_base(app: App) -> None:
+    class SpecificError(ValueError):
+        pass
+
+    app.register_error_handler(SpecificError, lambda error: ("specific", 400))
+
+    @app.route("/")
+    def index() -> str:
+        raise ValueError("plain")
+
+    assert app.test_client().get("/").status_code == 500
+
+
+def test_handled_errors_are_handled_in_debug_too(app: App) -> None:
+    app.debug = True
+    app.register_error_handler(ValueError, lambda error: ("handled", 400))
+
+    @app.route("/")
+    def index() -> str:
+        raise ValueError()
+
+    assert app.test_client().get("/").text == "handled"
+
+
+def test_base_exceptions_are_not_handled(app: App) -> None:
+    @app.route("/")
+    def index() -> str:
+        raise SystemExit(3)
+
+    with pytest.raises(SystemExit):
+        app.test_client().get("/")
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ({"DEBUG": True, "TRAP_BAD_REQUEST_ERRORS": False}, 400),
+        ({"TRAP_BAD_REQUEST_ERRORS": True}, 500),
+    ],
+    ids=["debug-untrapped", "trapped"],
+)
+def test_trap_bad_request_errors(app: App, config: dict[str, bool], expected: int) -> None:
+    app.config.update(config)
+
+    @app.route("/", methods=["POST"])
+    def index() -> str:
+        return request.form["missing"]
+
+    assert app.test_client().post("/").status_code == expected
