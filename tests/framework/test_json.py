@@ -6,6 +6,7 @@ import dataclasses
 import datetime
 import decimal
 import io
+import json as stdlib_json
 import typing as t
 import uuid
 
@@ -13,8 +14,8 @@ import flask.json.tag
 import pytest
 from markupsafe import Markup
 
-from framework import App, json, jsonify, request, session
-from framework.json.provider import DefaultJSONProvider
+from framework import App, json, jsonify, render_template_string, request, session
+from framework.json.provider import DefaultJSONProvider, JSONProvider
 from framework.json.tag import JSONTag, TaggedJSONSerializer
 
 
@@ -443,3 +444,49 @@ def test_a_tag_can_replace_a_builtin_one_with_force() -> None:
     serializer.register(TupleAsList, force=True)
 
     assert serializer.loads(serializer.dumps((1,))) == [1]
+
+
+# --- custom providers and templates -------------------------------------------------------
+
+
+class SemicolonJSON(JSONProvider):
+    """A provider built on the base class alone: only dumps and loads."""
+
+    def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
+        return stdlib_json.dumps(obj, separators=(";", "="))
+
+    def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
+        return stdlib_json.loads(s)
+
+
+def test_a_minimal_provider_serves_json_responses(app: App) -> None:
+    app.json = SemicolonJSON(app)
+    app.route("/")(lambda: {"a": [1, 2]})
+    response = app.test_client().get("/")
+
+    assert (response.data, response.mimetype) == (b'{"a"=[1;2]}', "application/json")
+
+
+def test_the_base_provider_needs_dumps(app: App) -> None:
+    with pytest.raises(NotImplementedError):
+        JSONProvider(app).dumps({})
+
+
+def test_default_provider_settings(app: App) -> None:
+    provider = t.cast(DefaultJSONProvider, app.json)
+
+    assert (provider.ensure_ascii, provider.sort_keys, provider.compact, provider.mimetype) == (
+        True,
+        True,
+        None,
+        "application/json",
+    )
+
+
+def test_tojson_filter_escapes_html_and_uses_the_provider(app: App) -> None:
+    with app.app_context():
+        rendered = render_template_string(
+            "{{ data | tojson }}", data={"tag": "<x>", "day": datetime.date(2020, 1, 1)}
+        )
+
+    assert rendered == '{"day": "Wed, 01 Jan 2020 00:00:00 GMT", "tag": "\\u003cx\\u003e"}'
