@@ -119,6 +119,7 @@ class ManagedApp:
         self._workers: dict[int, WorkerProcess] = {}
         self._retiring: set[WorkerProcess] = set()
         self._handoffs: dict[WorkerProcess, tuple[WorkerProcess, Ready]] = {}
+        self._load_error_reported = False
         self.lifecycle = AppLifecycle(self, time.monotonic, supervisor.policy)
         self.info = AppInfo(app_id, target, HOST, self.port, self.lifecycle.status, None)
         self.last_watch_set = initial_watch_set(target, supervisor.cwd)
@@ -150,6 +151,11 @@ class ManagedApp:
             worker.kill()
 
     def state_changed(self, status: AppStatus) -> None:
+        if status.state is AppState.LOAD_ERROR and not self._load_error_reported:
+            # a timeout or a worker dying mid-import: no worker said why, so say it here
+            self._supervisor.emit(LoadError(self.app_id, "LoadFailed", status.detail))
+            self._supervisor.watch(self, _any_source(self.last_watch_set))
+        self._load_error_reported = False
         serving = self._workers.get(status.serving) if status.serving is not None else None
         self.info = AppInfo(self.app_id, self.target, HOST, self.port, status, self.routes)
         self._supervisor.emit(
@@ -178,6 +184,7 @@ class ManagedApp:
         elif isinstance(event, LoadError):
             self._supervisor.emit(event)
             self._supervisor.watch(self, _any_source(self.last_watch_set))
+            self._load_error_reported = True
             summary = event.message if event.message else event.exc_type
             self.lifecycle.load_failed(worker.generation, summary)
             self._supervisor.refill_spares()
