@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
 import threading
 import time
@@ -482,3 +483,14 @@ def test_concurrent_sessions_stay_with_their_own_client(app: App) -> None:
         names = list(pool.map(lambda number: visit(base_url, number), range(36)))
 
     assert names == [f"user{n}" for n in range(36)]
+
+
+def test_contexts_live_in_contextvars_so_a_copied_context_sees_them(app: App) -> None:
+    with app.test_request_context("/ctxvar?x=5"):
+        snapshot = contextvars.copy_context()
+
+    def read() -> tuple[str, str]:
+        return request.path, request.args["x"]
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(snapshot.run, read).result(timeout=5) == ("/ctxvar", "5")

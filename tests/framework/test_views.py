@@ -7,7 +7,7 @@ import typing as t
 
 import pytest
 
-from framework import App, request
+from framework import App, Blueprint, request, url_for
 from framework.views import MethodView, View
 
 
@@ -374,3 +374,15 @@ def test_view_without_methods_gets_the_default_rule_methods(app: App) -> None:
     app.add_url_rule("/", view_func=Plain.as_view("plain"))
 
     assert sorted(next(app.url_map.iter_rules("plain")).methods) == ["GET", "HEAD", "OPTIONS"]
+
+
+def test_class_based_view_in_a_blueprint(app: App) -> None:
+    bp = Blueprint("api", __name__, url_prefix="/api")
+    bp.add_url_rule("/items", view_func=Items.as_view("items"))
+    app.register_blueprint(bp)
+    client = app.test_client()
+
+    assert "api.items" in app.view_functions
+    assert client.post("/api/items").text == "create"
+    with app.test_request_context():
+        assert url_for("api.items") == "/api/items"
