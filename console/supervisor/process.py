@@ -276,26 +276,21 @@ class WorkerProcess:
 
     def _read_channel(self) -> None:
         splitter = LineSplitter()
-        while True:
-            try:
-                chunk = self._channel.recv(262144)
-            except OSError:
-                chunk = b""
-            if not chunk:
-                return
-            for line in splitter.feed(chunk):
-                try:
-                    if isinstance(line, ProtocolError):
-                        raise line
-                    event = decode_event(line)
-                except ProtocolError as error:
-                    preview = (
-                        line[:200].decode("utf-8", "replace") if isinstance(line, bytes) else ""
-                    )
-                    event = ProtocolProblem(self.app_id, str(error), preview)
-                if isinstance(event, Spare):
-                    self.warm.set()
-                self._on_event(self, event)
+        try:
+            while chunk := self._receive():
+                for line in splitter.feed(chunk):
+                    event = self._decode(line)
+                    if isinstance(event, Spare):
+                        self.warm.set()
+                    self._on_event(self, event)
+        finally:
+            self._channel.close()
+
+    def _receive(self) -> bytes:
+        try:
+            return self._channel.recv(262144)
+        except OSError:
+            return b""
 
     def _decode(self, line: bytes | ProtocolError) -> Event:
         if isinstance(line, ProtocolError):
@@ -307,25 +302,35 @@ class WorkerProcess:
             return ProtocolProblem(self.app_id, str(error), preview)
 
     def _read_output(self, pipe: IO[bytes], capture: OutputCapture) -> None:
+        """Read until every writer is gone (the app's own children may hold the pipe too)."""
         fd = pipe.fileno()
-        while True:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                chunk = b""
-            if not chunk:
-                capture.finish()
-                return
-            capture.feed(chunk)
+        try:
+            while True:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    capture.finish()
+                    return
+                capture.feed(chunk)
+        finally:
+            pipe.close()
 
     def _wait(self) -> None:
+        """Notice the exit, end whatever the app started, then reap and report.
+
+        Waiting without reaping first keeps the worker's pid (its process group's id) from
+        being reused while the group is killed.
+        """
+        try:
+            os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOWAIT)
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ChildProcessError, ProcessLookupError, PermissionError):
+            pass  # already reaped elsewhere, or nothing left in the group
         returncode = self._popen.wait()
         for reader in self._readers:
             reader.join(timeout=1.0)
-        for pipe in (self._popen.stdout, self._popen.stderr):
-            if pipe is not None:
-                pipe.close()
-        self._channel.close()
         self._on_exit(self, returncode)
 
     def _enforce_stop(self, grace: float) -> None:

@@ -627,3 +627,23 @@ def test_a_hung_request_times_out_for_its_client_and_stop_still_ends_the_worker(
         started = time.monotonic()
     assert time.monotonic() - started < 6.0, "drain grace, then SIGTERM"
     assert process_is_gone(pid)
+
+
+def test_processes_the_app_started_end_with_its_worker(tmp_path: Path, log: EventLog) -> None:
+    source = tmp_path / "spawner.py"
+    source.write_text(
+        "import subprocess, sys\n"
+        "from pathlib import Path\n"
+        "from framework import App\n"
+        "app = App(__name__)\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        "Path(__file__).with_name('child.pid').write_text(str(child.pid))\n"
+    )
+    with Supervisor([str(source)], log, cwd=str(tmp_path), drain_grace=1.0):
+        log.wait_for(is_state("spawner", "running"))
+        child = int((tmp_path / "child.pid").read_text())
+        assert not process_is_gone(child)
+    deadline = time.monotonic() + 5
+    while not process_is_gone(child):
+        assert time.monotonic() < deadline, "the app's child outlived the console"
+        time.sleep(0.05)
