@@ -386,3 +386,81 @@ def test_class_based_view_in_a_blueprint(app: App) -> None:
     assert client.post("/api/items").text == "create"
     with app.test_request_context():
         assert url_for("api.items") == "/api/items"
+
+
+def test_lowercase_methods_on_the_class_are_accepted(app: App) -> None:
+    class Lower(View):
+        methods = ["get", "post"]
+
+        def dispatch_request(self) -> str:
+            return request.method
+
+    app.add_url_rule("/", view_func=Lower.as_view("lower"))
+
+    assert app.test_client().post("/").text == "POST"
+
+
+def test_methods_as_a_plain_string_is_a_clear_error(app: App) -> None:
+    class Mistaken(View):
+        methods = "GET"  # type: ignore[assignment]
+
+        def dispatch_request(self) -> str:
+            return "x"
+
+    with pytest.raises(TypeError, match="Allowed methods must be a list of strings"):
+        app.add_url_rule("/", view_func=Mistaken.as_view("mistaken"))
+
+
+def test_add_url_rule_methods_override_the_class(app: App) -> None:
+    class PostOnly(View):
+        methods = ["POST"]
+
+        def dispatch_request(self) -> str:
+            return request.method
+
+    app.add_url_rule("/", view_func=PostOnly.as_view("post_only"), methods=["PUT"])
+    client = app.test_client()
+
+    assert client.put("/").status_code == 200
+    assert client.post("/").status_code == 405
+
+
+def test_method_view_without_handlers_has_no_methods_and_fails(app: App) -> None:
+    class Empty(MethodView):
+        pass
+
+    app.add_url_rule("/", view_func=Empty.as_view("empty"))
+
+    assert Empty.methods is None
+    assert app.test_client().get("/").status_code == 500
+
+
+def test_method_view_can_answer_options_itself(app: App) -> None:
+    class WithOptions(MethodView):
+        def get(self) -> str:
+            return "get"
+
+        def options(self) -> str:
+            return "custom options"
+
+    app.add_url_rule("/", view_func=WithOptions.as_view("with_options"))
+
+    assert sorted(WithOptions.methods) == ["GET", "OPTIONS"]
+    assert app.test_client().options("/").text == "custom options"
+
+
+def test_method_view_handlers_return_anything_a_view_may(app: App) -> None:
+    class Create(MethodView):
+        def post(self) -> tuple[dict[str, bool], int, dict[str, str]]:
+            return {"created": True}, 201, {"Location": "/items/1"}
+
+    app.add_url_rule("/items", view_func=Create.as_view("create"))
+    response = app.test_client().post("/items")
+
+    assert (response.status_code, response.json) == (201, {"created": True})
+    assert response.headers["Location"] == "/items/1"
+
+
+def test_as_view_needs_a_string_name() -> None:
+    with pytest.raises(TypeError):
+        Items.as_view(None)  # type: ignore[arg-type]
