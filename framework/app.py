@@ -583,7 +583,13 @@ class App(Scaffold):
             except:  # noqa: E722
                 error = sys.exc_info()[1]
                 raise
-            return response(environ, start_response)
+            try:
+                return response(environ, start_response)
+            except Exception as e:
+                # Werkzeug gives some headers (Location) their wire form only now; one
+                # it cannot convert is the app's error, logged and answered like others.
+                error = e
+                return self.handle_exception(e)(environ, start_response)
         finally:
             if "werkzeug.debug.preserve_context" in environ:
                 environ["werkzeug.debug.preserve_context"](_cv_app.get())

@@ -31,14 +31,15 @@ class WSGIErrorsStream:
             flush()
 
 
-class DefaultHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """The handler the framework adds; recognised so it is never added twice."""
-
-    def __init__(self) -> None:
-        super().__init__(WSGIErrorsStream())
-        self.setFormatter(
-            logging.Formatter("[%(asctime)s] %(levelname)s in %(module)s: %(message)s")
-        )
+#: Flask's documented names, kept so its logging recipes work unchanged:
+#: ``app.logger.removeHandler(default_handler)`` and, in ``dictConfig``,
+#: ``"stream": "ext://framework.logging.wsgi_errors_stream"``. Neither holds state of
+#: its own: the stream looks up the current request each time it is written to.
+wsgi_errors_stream = WSGIErrorsStream()
+default_handler = logging.StreamHandler(wsgi_errors_stream)
+default_handler.setFormatter(
+    logging.Formatter("[%(asctime)s] %(levelname)s in %(module)s: %(message)s")
+)
 
 
 def has_level_handler(logger: logging.Logger) -> bool:
@@ -59,8 +60,6 @@ def create_logger(app: App) -> logging.Logger:
     logger = logging.getLogger(app.name)
     if app.debug and not logger.level:
         logger.setLevel(logging.DEBUG)
-    if not has_level_handler(logger) and not any(
-        isinstance(h, DefaultHandler) for h in logger.handlers
-    ):
-        logger.addHandler(DefaultHandler())
+    if not has_level_handler(logger):
+        logger.addHandler(default_handler)
     return logger

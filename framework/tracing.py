@@ -618,9 +618,15 @@ def traced_wsgi_app(
         except BaseException:
             error = sys.exc_info()[1]
             raise
+        try:
+            app_iter = response(environ, start_response)
+        except Exception as e:  # a header Werkzeug cannot send (see App.wsgi_app)
+            error = e
+            recorder.unhandled(e)
+            response = app.handle_exception(e)
+            app_iter = response(environ, start_response)
         recorder.session_saved(ctx, response)
         recorder.response_ready(response)
-        app_iter = response(environ, start_response)
     finally:
         if "werkzeug.debug.preserve_context" in environ:
             environ["werkzeug.debug.preserve_context"](_cv_app.get())

@@ -196,11 +196,6 @@ def test_during_a_request_the_default_handler_writes_to_wsgi_errors() -> None:
 # --- the names Flask's logging docs use ----------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="framework bug: framework.logging has no module-level `default_handler`, so Flask's"
-    " documented `app.logger.removeHandler(default_handler)` raises ImportError",
-    strict=True,
-)
 def test_default_handler_can_be_removed_as_flasks_docs_show() -> None:
     result = run_script(
         """
@@ -217,11 +212,6 @@ def test_default_handler_can_be_removed_as_flasks_docs_show() -> None:
     assert result.stdout.split() == ["True", "False"], result.stderr
 
 
-@pytest.mark.xfail(
-    reason="framework bug: framework.logging has no `wsgi_errors_stream`, so the dictConfig"
-    " stream 'ext://framework.logging.wsgi_errors_stream' from Flask's logging docs fails",
-    strict=True,
-)
 def test_dict_config_with_the_wsgi_errors_stream_as_flasks_docs_show() -> None:
     result = run_script(
         """

@@ -7,9 +7,11 @@ its own: each case inspects the raw bytes of the response head.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
-from tests.reliability.conftest import LiveServer, RawResponse
+from tests.reliability.conftest import LiveServer, RawResponse, expect_server_error
 
 
 def head_lines(response: RawResponse) -> list[bytes]:
@@ -115,18 +117,74 @@ def test_header_outside_latin1_makes_flask_drop_the_connection(
     response = server.request(b"GET", target)
 
     assert (response.status, response.raw) == (None, b"")
-    assert any("UnicodeEncodeError" in (r.exc_text or "") for r in caplog.records) or any(
-        "latin-1" in r.getMessage() for r in caplog.records
-    )
-    caplog.clear()
+    expect_server_error(caplog, "UnicodeEncodeError: 'latin-1' codec can't encode")
     server.assert_alive()
 
 
-def test_header_outside_latin1_is_refused_with_a_500(
-    framework_server: LiveServer, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_header_outside_latin1_is_refused_with_a_500(framework_server: LiveServer) -> None:
+    """The framework checks header values before the server sees them: a logged 500
+    naming the header, in the trace too, instead of a dropped connection."""
     response = framework_server.request(b"GET", b"/header?value=%e2%82%ac")
-    caplog.clear()
 
     assert response.status == 500
     assert framework_server.traces[-1]["response"]["status"] == 500
+    logged = framework_server.take_errors()
+    assert any("'X-Echo' has a value that is not latin-1" in m for m in logged), logged
+    framework_server.assert_alive()
+
+
+# Redirect targets Werkzeug cannot turn into a URI when it writes the Location header
+# (urlsplit or IDNA refuses them). (id, target, the error the server logs)
+UNENCODABLE_LOCATIONS = [
+    ("unclosed-ipv6-bracket", "http://[", "Invalid IPv6 URL"),
+    ("scheme-relative-bracket", "//[", "Invalid IPv6 URL"),
+    ("ipv6-without-bracket-end", "http://[::1", "Invalid IPv6 URL"),
+    ("port-not-a-number", "http://a:b", "Port could not be cast to integer"),
+    ("port-out-of-range", "http://a:99999", "Port out of range"),
+    ("line-separator-in-host", "http://\u2028/", "Invalid character"),
+    ("host-label-over-63", "http://" + "a" * 70 + ".com/", "label empty or too long"),
+    ("empty-host-label", "http://x..y/", "label empty or too long"),
+]
+
+
+def redirect_target(location: str) -> bytes:
+    return b"/redirect?to=" + quote(location, safe="").encode()
+
+
+@pytest.mark.parametrize(
+    ("location", "error"),
+    [c[1:] for c in UNENCODABLE_LOCATIONS],
+    ids=[c[0] for c in UNENCODABLE_LOCATIONS],
+)
+def test_unencodable_location_is_the_apps_own_500(
+    framework_server: LiveServer, location: str, error: str
+) -> None:
+    """The framework catches the conversion error like any other: a 500 from the app,
+    logged with the reason and recorded in the trace, never an error in the server."""
+    response = framework_server.request(b"GET", redirect_target(location))
+
+    assert response.status == 500
+    assert response.header("Location") is None
+    logged = framework_server.take_errors()
+    assert any("Exception on /redirect [GET]" in m and error in m for m in logged), logged
+    trace = framework_server.traces[-1]
+    assert trace["response"]["status"] == 500
+    assert trace["exception"] is not None
+    framework_server.assert_alive()
+
+
+@pytest.mark.parametrize(
+    ("location", "error"),
+    [c[1:] for c in UNENCODABLE_LOCATIONS],
+    ids=[c[0] for c in UNENCODABLE_LOCATIONS],
+)
+def test_unencodable_location_escapes_to_the_server_on_flask(
+    flask_server: LiveServer, location: str, error: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Flask 3.1 lets the error escape the app: Werkzeug's server logs "Error on request"
+    and answers its own 500. The server lives."""
+    response = flask_server.request(b"GET", redirect_target(location))
+
+    assert response.status == 500
+    expect_server_error(caplog, error)
+    flask_server.assert_alive()
