@@ -95,10 +95,12 @@ class AppClient(Client):
         with ctx:
             session = app.session_interface.open_session(app, ctx.request)
             if session is None:
-                raise RuntimeError(
-                    "The session is unavailable because no secret key was set; set"
-                    " app.secret_key before using session_transaction()."
-                )
+                if not app.secret_key:
+                    raise RuntimeError(
+                        "The session is unavailable because no secret key was set; set"
+                        " app.secret_key before using session_transaction()."
+                    )
+                raise RuntimeError("Session backend did not open a session.")
             yield session
             response = app.response_class()
             if not app.session_interface.is_null_session(session):

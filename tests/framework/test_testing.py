@@ -538,12 +538,6 @@ def test_unchanged_session_transaction_sets_no_cookie(app: App) -> None:
     assert client.get_cookie("session") is None
 
 
-@pytest.mark.xfail(
-    reason="framework bug: when the session interface's open_session returns None although"
-    " app.secret_key is set, session_transaction() says 'no secret key was set' instead of"
-    " Flask's 'Session backend did not open a session.'",
-    strict=True,
-)
 def test_session_transaction_when_the_backend_opens_no_session(app: App) -> None:
     class NoSessions(SecureCookieSessionInterface):
         def open_session(self, app: App, request: t.Any) -> None:
