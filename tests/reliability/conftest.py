@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -149,13 +150,14 @@ def build_request(
     body: bytes = b"",
     *,
     content_length: int | None = None,
+    host: bytes = b"127.0.0.1",
 ) -> bytes:
     """The bytes of an HTTP/1.1 request; Host and ``Connection: close`` are added."""
 
     def as_bytes(value: str | bytes) -> bytes:
         return value if isinstance(value, bytes) else value.encode("latin-1")
 
-    lines = [as_bytes(method) + b" " + as_bytes(target) + b" HTTP/1.1", b"Host: 127.0.0.1"]
+    lines = [as_bytes(method) + b" " + as_bytes(target) + b" HTTP/1.1", b"Host: " + host]
     for name, value in headers or []:
         lines.append(as_bytes(name) + b": " + as_bytes(value))
     if body or content_length is not None:
@@ -175,6 +177,14 @@ class LiveServer:
     folders: Folders
     errors: ErrorRecords
     traces: list[dict[str, Any]] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        """Short, for Hypothesis' report of a failing example (the traces grow large)."""
+        return f"<LiveServer {self.flavour} on 127.0.0.1:{self.port}>"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # Hypothesis pretty-prints dataclasses field by field unless this is defined.
+        printer.text(repr(self))
 
     def send(self, data: bytes, **kwargs: Any) -> RawResponse:
         return raw_request(self.port, data, **kwargs)
@@ -245,11 +255,29 @@ def live_server(
         yield LiveServer(flavour, app, port, folders, errors, traces)
 
 
+def expect_server_error(caplog: pytest.LogCaptureFixture, text: str, timeout: float = 2.0) -> str:
+    """Wait for Werkzeug's "Error on request" log containing ``text``, then forget the logs.
+
+    The server logs after it has answered, so the record may land after the response.
+    Returns the message for further checks.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        for record in caplog.records:
+            message = record.getMessage()
+            if "Error on request" in message and text in message:
+                caplog.clear()
+                return message
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no 'Error on request' log mentioning {text!r}")
+        time.sleep(0.01)
+
+
 @pytest.fixture(autouse=True)
 def server_never_crashes(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """No exception escapes the WSGI app into Werkzeug's server ("Error on request").
 
-    A test that provokes one on purpose asserts it, then calls ``caplog.clear()``.
+    A test that provokes one on purpose waits for it with :func:`expect_server_error`.
     """
     yield
     records = caplog.get_records("call")
