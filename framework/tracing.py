@@ -271,7 +271,10 @@ class TraceRecorder:
             request_id = self.registry.new_request_id()
         self.id = request_id
         self._input: _InputPreview | None = None
-        if "wsgi.input" in environ:
+        has_body = environ.get("CONTENT_LENGTH", "0") not in ("", "0") or (
+            "HTTP_TRANSFER_ENCODING" in environ
+        )
+        if has_body and "wsgi.input" in environ:
             self._input = _InputPreview(environ["wsgi.input"], self._preview_limit)
             environ["wsgi.input"] = self._input
 
