@@ -864,3 +864,50 @@ def test_nested_blueprint_templates_and_static(tmp_path: Path) -> None:
     asset.close()
     with app.test_request_context():
         assert url_for("parent.child.static", filename="child.txt") == "/p/c/assets/child.txt"
+
+
+# --- blueprint commands -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "command_line"),
+    [
+        ({}, ["tools", "hello"]),
+        ({"cli_group": "admin"}, ["admin", "hello"]),
+        ({"cli_group": None}, ["hello"]),
+    ],
+    ids=["named-after-blueprint", "own-group", "merged-into-app"],
+)
+def test_blueprint_cli_group(app: App, options: dict[str, t.Any], command_line: list[str]) -> None:
+    bp = Blueprint("tools", __name__, **options)
+
+    @bp.cli.command("hello")
+    def hello() -> None:
+        print("hello from the blueprint")
+
+    app.register_blueprint(bp)
+    result = app.test_cli_runner().invoke(args=command_line)
+
+    assert (result.exit_code, result.output) == (0, "hello from the blueprint\n")
+
+
+def test_cli_group_at_registration(app: App) -> None:
+    bp = Blueprint("tools", __name__)
+
+    @bp.cli.command("hello")
+    def hello() -> None:
+        print("hello")
+
+    app.register_blueprint(bp, cli_group="ops")
+
+    assert app.test_cli_runner().invoke(args=["ops", "hello"]).output == "hello\n"
+
+
+def test_unknown_blueprint_command_is_a_usage_error(app: App) -> None:
+    bp = Blueprint("tools", __name__)
+    bp.cli.command("hello")(lambda: None)
+    app.register_blueprint(bp)
+    result = app.test_cli_runner().invoke(args=["tools", "missing"])
+
+    assert result.exit_code == 2
+    assert "No such command 'missing'" in result.output
