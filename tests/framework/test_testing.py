@@ -8,7 +8,16 @@ import typing as t
 import pytest
 from werkzeug.test import ClientRedirectError, EnvironBuilder
 
-from framework import App, redirect, request, session, signals, url_for
+from framework import (
+    App,
+    g,
+    redirect,
+    request,
+    session,
+    signals,
+    stream_with_context,
+    url_for,
+)
 from framework.sessions import SecureCookieSessionInterface
 from framework.testing import EnvironBuilder as AppEnvironBuilder
 
@@ -616,3 +625,46 @@ def test_with_client_pushes_the_kept_app_context_once(app: App) -> None:
             client.get("/profile")
 
     assert pushed == ["pushed", "pushed"]
+
+
+@pytest.mark.xfail(
+    reason="framework bug: in `with client:` a request made with follow_redirects=True keeps"
+    " the context of the first request (request.path == '/login'), not of the page the"
+    " redirects landed on ('/profile') as Flask does",
+    strict=True,
+)
+def test_with_client_keeps_the_context_of_the_final_redirect_target(app: App) -> None:
+    client = app.test_client()
+
+    with client:
+        client.post("/login", data={"user": "ann"}, follow_redirects=True)
+        assert request.path == "/profile"
+
+
+def test_with_client_keeps_g_of_the_last_request(app: App) -> None:
+    @app.route("/remember")
+    def remember() -> str:
+        g.answer = 42
+        return "ok"
+
+    client = app.test_client()
+
+    with client:
+        client.get("/remember")
+        assert g.answer == 42
+
+
+def test_with_client_and_a_streamed_response(app: App) -> None:
+    @app.route("/stream")
+    def stream() -> t.Any:
+        @stream_with_context
+        def chunks() -> t.Iterator[str]:
+            yield request.args["q"]
+
+        return chunks()
+
+    client = app.test_client()
+
+    with client:
+        assert client.get("/stream?q=z").data == b"z"
+        assert request.args["q"] == "z"
