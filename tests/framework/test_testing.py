@@ -668,3 +668,31 @@ def test_with_client_and_a_streamed_response(app: App) -> None:
     with client:
         assert client.get("/stream?q=z").data == b"z"
         assert request.args["q"] == "z"
+
+
+def test_with_client_can_be_entered_again(app: App) -> None:
+    client = app.test_client()
+
+    with client:
+        client.get("/echo?round=1")
+    with client:
+        client.get("/echo?round=2")
+        assert request.args["round"] == "2"
+
+
+def test_another_clients_request_does_not_replace_the_kept_context(app: App) -> None:
+    kept, other = app.test_client(), app.test_client()
+
+    with kept:
+        kept.get("/echo?who=kept")
+        other.get("/echo?who=other")
+        assert request.args["who"] == "kept"
+
+
+def test_with_client_keeps_the_context_of_a_404(app: App) -> None:
+    client = app.test_client()
+
+    with client:
+        assert client.get("/nowhere?z=1").status_code == 404
+        assert request.args["z"] == "1"
+        assert request.endpoint is None
