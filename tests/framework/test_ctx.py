@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from werkzeug.serving import make_server
+from werkzeug.test import EnvironBuilder
 
 from framework import (
     App,
@@ -494,3 +495,60 @@ def test_contexts_live_in_contextvars_so_a_copied_context_sees_them(app: App) ->
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         assert pool.submit(snapshot.run, read).result(timeout=5) == ("/ctxvar", "5")
+
+
+def test_an_app_context_can_be_pushed_twice_and_needs_two_pops(app: App) -> None:
+    ctx = app.app_context()
+    ctx.push()
+    ctx.push()
+    ctx.pop()
+
+    assert has_app_context() is True
+    ctx.pop()
+    assert has_app_context() is False
+
+
+def test_request_context_from_a_wsgi_environ(app: App) -> None:
+    environ = EnvironBuilder("/from-environ?a=1").get_environ()
+
+    with app.request_context(environ):
+        assert (request.path, request.args["a"]) == ("/from-environ", "1")
+
+
+def test_contexts_return_themselves_from_with(app: App) -> None:
+    with app.app_context() as app_ctx:
+        assert type(app_ctx).__name__ == "AppContext"
+    with app.test_request_context() as request_ctx:
+        assert type(request_ctx).__name__ == "RequestContext"
+
+
+def test_a_copied_request_context_shares_request_and_session(app: App) -> None:
+    with app.test_request_context("/copy") as original:
+        session["user"] = "ann"
+        copied = original.copy()
+
+    with copied:
+        assert request.path == "/copy"
+        assert session["user"] == "ann"
+        assert copied.request is original.request
+
+
+def test_an_error_inside_test_request_context_reaches_teardown(app: App) -> None:
+    received: list[BaseException | None] = []
+    app.teardown_request(received.append)
+
+    with pytest.raises(KeyError), app.test_request_context():
+        raise KeyError("inside")
+
+    assert [type(exc) for exc in received] == [KeyError]
+
+
+def test_pop_passes_an_explicit_exception_to_teardown(app: App) -> None:
+    received: list[BaseException | None] = []
+    app.teardown_appcontext(received.append)
+    ctx = app.app_context()
+    ctx.push()
+    error = ValueError("given")
+    ctx.pop(error)
+
+    assert received == [error]
