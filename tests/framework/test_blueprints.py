@@ -911,3 +911,36 @@ def test_unknown_blueprint_command_is_a_usage_error(app: App) -> None:
 
     assert result.exit_code == 2
     assert "No such command 'missing'" in result.output
+
+
+def test_blueprint_static_answers_conditional_requests(project: Path) -> None:
+    app = App(__name__, root_path=str(project))
+    app.register_blueprint(shop_blueprint(project, url_prefix="/shop"))
+    client = app.test_client()
+    first = client.get("/shop/static/shop.css")
+    first.close()
+    again = client.get("/shop/static/shop.css", headers={"If-None-Match": first.headers["ETag"]})
+    again.close()
+
+    assert first.headers["Cache-Control"] == "no-cache"
+    assert again.status_code == 304
+
+
+def test_blueprint_static_honours_send_file_max_age(project: Path) -> None:
+    app = App(__name__, root_path=str(project))
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 60
+    app.register_blueprint(shop_blueprint(project, url_prefix="/shop"))
+    response = app.test_client().get("/shop/static/shop.css")
+    response.close()
+
+    assert response.headers["Cache-Control"] == "public, max-age=60"
+
+
+@pytest.mark.parametrize(("method", "status"), [("HEAD", 200), ("POST", 405)])
+def test_blueprint_static_methods(project: Path, method: str, status: int) -> None:
+    app = App(__name__, root_path=str(project))
+    app.register_blueprint(shop_blueprint(project, url_prefix="/shop"))
+    response = app.test_client().open("/shop/static/shop.css", method=method)
+    response.close()
+
+    assert response.status_code == status
