@@ -944,3 +944,33 @@ def test_blueprint_static_methods(project: Path, method: str, status: int) -> No
     response.close()
 
     assert response.status_code == status
+
+
+def test_every_per_request_hook_runs_app_then_outer_then_inner(app: App, calls: list[str]) -> None:
+    parent = Blueprint("parent", __name__)
+    child = Blueprint("child", __name__)
+    for scope, name in ((app, "app"), (parent, "parent"), (child, "child")):
+        scope.url_value_preprocessor(
+            lambda endpoint, values, name=name: calls.append(f"uvp {name}")
+        )
+        scope.before_request(lambda name=name: calls.append(f"before {name}"))
+        scope.context_processor(lambda name=name: calls.append(f"context {name}") or {})
+        scope.url_defaults(lambda endpoint, values, name=name: calls.append(f"defaults {name}"))
+
+    @child.route("/page")
+    def page() -> str:
+        calls.append("view")
+        render_template_string("{{ 1 }}")
+        return url_for(".page")
+
+    parent.register_blueprint(child)
+    app.register_blueprint(parent)
+    app.test_client().get("/page")
+
+    assert calls == [
+        *(f"uvp {name}" for name in ("app", "parent", "child")),
+        *(f"before {name}" for name in ("app", "parent", "child")),
+        "view",
+        *(f"context {name}" for name in ("app", "parent", "child")),
+        *(f"defaults {name}" for name in ("app", "parent", "child")),
+    ]
