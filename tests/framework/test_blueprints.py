@@ -955,7 +955,7 @@ def test_every_per_request_hook_runs_app_then_outer_then_inner(app: App, calls: 
         )
         scope.before_request(lambda name=name: calls.append(f"before {name}"))
         scope.context_processor(lambda name=name: calls.append(f"context {name}") or {})
-        scope.url_defaults(lambda endpoint, values, name=name: calls.append(f"defaults {name}"))
+        scope.url_defaults(lambda _e, _v, name=name: calls.append(f"defaults {name}"))
 
     @child.route("/page")
     def page() -> str:
