@@ -209,6 +209,20 @@ class LiveServer:
         self.errors.records.clear()
         return messages
 
+    def send_traced(self, data: bytes, **kwargs: Any) -> tuple[RawResponse, dict[str, Any] | None]:
+        """Send ``data`` and wait for the trace of that request (None when the app never
+        saw it: Python's http.server refused the request line or headers itself)."""
+        before = len(self.traces)
+        response = self.send(data, **kwargs)
+        if response.status is None or b"Error code explanation" in response.body:
+            return response, None
+        deadline = time.monotonic() + 2
+        while len(self.traces) == before and time.monotonic() < deadline:
+            time.sleep(0.005)
+        new = self.traces[before:]
+        assert len(new) == 1, f"{len(new)} traces for one request"
+        return response, new[0]
+
 
 @contextmanager
 def serving(wsgi_app: Callable[..., Any]) -> Iterator[int]:

@@ -3,13 +3,16 @@
 Each example goes to the target app on the framework and on Flask 3.1, both served by
 Werkzeug on 127.0.0.1. The properties: the framework answers (no hang, no dropped
 connection), never with a 500 where the app has no bug to hit, with Flask's status, never
-with the secret file beside the static folder; and the next ordinary request still works.
+with the secret file beside the static folder; its trace of the request is delivered,
+JSON-serialisable and shows the status the client got; and the next ordinary request
+still works.
 """
 
 from __future__ import annotations
 
 import json
 import string
+from typing import Any
 from urllib.parse import quote
 
 import hypothesis.strategies as st
@@ -107,9 +110,15 @@ HEADER_NAMES = [
 
 
 def both(
-    framework_server: LiveServer, flask_server: LiveServer, data: bytes
+    framework_server: LiveServer, flask_server: LiveServer, data: bytes, **kwargs: Any
 ) -> tuple[RawResponse, RawResponse]:
-    return framework_server.send(data), flask_server.send(data)
+    """The framework's and Flask's response; the framework's trace must tell the truth:
+    one trace per request, the status the client saw, and plain JSON for the console."""
+    ours, trace = framework_server.send_traced(data, **kwargs)
+    if trace is not None:
+        assert trace["response"]["status"] == ours.status
+        json.dumps(trace)
+    return ours, flask_server.send(data, **kwargs)
 
 
 def assert_sound(ours: RawResponse, flasks: RawResponse, *, may_fail: bool = False) -> None:
@@ -256,8 +265,7 @@ def test_fuzzed_bodies(
         content_length=len(body) + declared_extra,
     )
 
-    ours = framework_server.send(data, half_close=True)
-    flasks = flask_server.send(data, half_close=True)
+    ours, flasks = both(framework_server, flask_server, data, half_close=True)
 
     assert_sound(ours, flasks)
     assert_both_alive(framework_server, flask_server)

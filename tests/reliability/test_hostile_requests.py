@@ -7,6 +7,8 @@ request is still answered.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from werkzeug.routing import Rule
 
@@ -147,6 +149,28 @@ def test_methods(server: LiveServer, method: bytes, path: bytes, status: int) ->
     if status == 405:
         assert response.header("Allow")
     server.assert_alive()
+
+
+TRACED_CASES = [
+    *[(case[0], build_request(b"GET", case[1])) for case in MALFORMED_TARGETS],
+    *[(case[0], case[1]) for case in OVERSIZED_REQUESTS],
+    *[(case[0], build_request(case[1], case[2])) for case in METHODS],
+]
+
+
+@pytest.mark.parametrize("data", [c[1] for c in TRACED_CASES], ids=[c[0] for c in TRACED_CASES])
+def test_hostile_request_is_traced_truthfully(framework_server: LiveServer, data: bytes) -> None:
+    """What reaches the app leaves one trace, with the status the client saw, as plain JSON
+    (the console displays it); what the HTTP server refuses itself leaves none."""
+    response, trace = framework_server.send_traced(data)
+
+    if response.status in {414, 431}:
+        assert trace is None
+    else:
+        assert trace is not None
+        assert trace["response"]["status"] == response.status
+        assert isinstance(trace["request"]["path"], str)
+        json.dumps(trace, allow_nan=False)
 
 
 def sample_url(rule: Rule) -> str:
