@@ -398,6 +398,7 @@ class Worker:
         self._leaving = threading.Event()
         self._may_serve = threading.Event()
         self._shutdown_grace = 5.0
+        self._supervisor_gone = False
         self.app_id = ""
 
     def run(self, preload: Callable[[], None]) -> int:
@@ -468,6 +469,8 @@ class Worker:
         return self._leave("drained" if drained else "gave up waiting for in-flight requests")
 
     def _leave(self, reason: str, code: int = 0) -> int:
+        if self._supervisor_gone:
+            _exit_for_good()  # no one to tell; drained, so take the app's children along
         self._sender.send(Stopping(self.app_id, os.getpid(), reason))
         self._sender.flush(timeout=2.0)
         return code
@@ -531,12 +534,24 @@ class Worker:
 
     def _orphaned(self) -> None:
         """The supervisor is gone: finish what is in flight briefly, then leave for sure."""
+        self._supervisor_gone = True
         with self._server_lock:
             serving = self._server is not None
         if not serving:
-            os._exit(0)  # nothing in flight; the app may be stuck importing
+            _exit_for_good()  # nothing in flight; the app may be stuck importing
         self._begin_shutdown(ORPHAN_GRACE)
-        threading.Timer(ORPHAN_DEADLINE, os._exit, args=(0,)).start()
+        threading.Timer(ORPHAN_DEADLINE, _exit_for_good).start()
+
+
+def _exit_for_good() -> None:
+    """Leave now, taking along any process the app started when this worker leads its group.
+
+    (Under the supervisor a worker leads its own process group; run by hand it may not, and
+    then it must not kill its parent's group.)
+    """
+    if os.getpgid(0) == os.getpid():
+        os.killpg(0, signal.SIGKILL)
+    os._exit(0)
 
 
 def _preload() -> None:

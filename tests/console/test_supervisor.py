@@ -348,7 +348,18 @@ def test_stop_leaves_no_worker_behind(apps: Path, log: EventLog) -> None:
     assert all(process_is_gone(pid) for pid in workers)
 
 
+SPAWNER = """\
+import subprocess, sys
+from pathlib import Path
+from framework import App
+app = App(__name__)
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+Path(__file__).with_name("child.pid").write_text(str(child.pid))
+"""
+
+
 def test_workers_leave_within_two_seconds_when_the_supervisor_is_killed(apps: Path) -> None:
+    (apps / "spawner.py").write_text(SPAWNER)
     script = textwrap.dedent(
         f"""
         import sys, time
@@ -357,7 +368,7 @@ def test_workers_leave_within_two_seconds_when_the_supervisor_is_killed(apps: Pa
         def listener(event):
             if isinstance(event, StateChanged) and event.state == "running":
                 print("running", flush=True)
-        with Supervisor([{str(apps / "greeter.py")!r}], listener):
+        with Supervisor([{str(apps / "spawner.py")!r}], listener):
             time.sleep(60)
         """
     )
@@ -369,6 +380,7 @@ def test_workers_leave_within_two_seconds_when_the_supervisor_is_killed(apps: Pa
             time.sleep(0.5)
             workers = worker_children(child.pid)
             assert len(workers) >= 2, "the serving worker and the warm spare"
+            workers.append(int((apps / "child.pid").read_text()))
         finally:
             child.kill()
             child.wait()
@@ -631,14 +643,7 @@ def test_a_hung_request_times_out_for_its_client_and_stop_still_ends_the_worker(
 
 def test_processes_the_app_started_end_with_its_worker(tmp_path: Path, log: EventLog) -> None:
     source = tmp_path / "spawner.py"
-    source.write_text(
-        "import subprocess, sys\n"
-        "from pathlib import Path\n"
-        "from framework import App\n"
-        "app = App(__name__)\n"
-        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
-        "Path(__file__).with_name('child.pid').write_text(str(child.pid))\n"
-    )
+    source.write_text(SPAWNER)
     with Supervisor([str(source)], log, cwd=str(tmp_path), drain_grace=1.0):
         log.wait_for(is_state("spawner", "running"))
         child = int((tmp_path / "child.pid").read_text())
