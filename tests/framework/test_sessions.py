@@ -13,7 +13,10 @@ from email.utils import parsedate_to_datetime
 
 import flask
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from markupsafe import Markup
 
 from framework import App, Response, session
 from framework.json.tag import TaggedJSONSerializer
@@ -799,3 +802,50 @@ def test_without_secret_key_the_session_is_a_null_session() -> None:
         current = session._get_current_object()  # type: ignore[attr-defined]
         assert type(current).__name__ == "NullSession"
         assert app.session_interface.is_null_session(current)
+
+
+SESSION_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**53), max_value=2**53),
+    st.text(max_size=10),
+    st.binary(max_size=10),
+    st.uuids(),
+    st.builds(Markup, st.text(max_size=10)),
+    st.datetimes(
+        min_value=datetime(1970, 1, 2),
+        max_value=datetime(2200, 1, 1),
+        timezones=st.just(UTC),
+    ).map(lambda value: value.replace(microsecond=0)),
+)
+SESSION_CONTENTS = st.dictionaries(
+    st.text(min_size=1, max_size=8),
+    st.recursive(
+        SESSION_SCALARS,
+        lambda children: st.one_of(
+            st.lists(children, max_size=3), st.lists(children, max_size=3).map(tuple)
+        ),
+        max_leaves=6,
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(SESSION_CONTENTS)
+def test_generated_sessions_cross_between_this_framework_and_flask(
+    contents: dict[str, t.Any],
+) -> None:
+    ours = make_app().test_client()
+    with ours.session_transaction() as written:
+        written.update(contents)
+    flask_client = _flask_app().test_client()
+    flask_client.set_cookie("session", t.cast(t.Any, ours.get_cookie("session")).value)
+
+    with flask_client.session_transaction() as read_by_flask:
+        assert dict(read_by_flask) == contents
+        read_by_flask["flask"] = (b"back",)
+    ours.set_cookie("session", t.cast(t.Any, flask_client.get_cookie("session")).value)
+    with ours.session_transaction() as read_back:
+        assert dict(read_back) == {**contents, "flask": (b"back",)}
