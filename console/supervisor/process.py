@@ -159,7 +159,6 @@ class WorkerProcess:
         on_exit: ExitCallback,
         *,
         cwd: str | None = None,
-        env: dict[str, str] | None = None,
     ) -> None:
         self.app_id = ""
         self.generation = 0
@@ -170,8 +169,7 @@ class WorkerProcess:
         self._stop_requested = False
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self._channel = parent
-        child_env = dict(os.environ if env is None else env)
-        child_env["PYTHONUNBUFFERED"] = "1"
+        child_env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         try:
             self._popen = subprocess.Popen(
                 [
@@ -226,14 +224,13 @@ class WorkerProcess:
     def assign(self, app_id: str, generation: int) -> None:
         self.app_id, self.generation = app_id, generation
 
-    def load(self, command: Load, listener: socket.socket) -> bool:
-        """Send ``load`` with the listening socket attached; False if the worker is gone."""
+    def load(self, command: Load, listener: socket.socket) -> None:
+        """Send ``load`` with the listening socket attached (as SCM_RIGHTS data)."""
         try:
             with self._send_lock:
                 socket.send_fds(self._channel, [encode(command)], [listener.fileno()])
         except OSError:
-            return False
-        return True
+            pass  # the worker is gone; its exit is reported separately
 
     def serve(self) -> None:
         """Let a loaded worker start accepting connections."""
@@ -388,10 +385,6 @@ class SparePool:
                     worker.kill()
                     return
                 self._spares.append(worker)
-
-    def owns(self, worker: WorkerProcess) -> bool:
-        with self._lock:
-            return worker in self._spares
 
     def discard(self, worker: WorkerProcess) -> None:
         with self._lock:

@@ -224,11 +224,6 @@ class FileWatcher:
         for top in (*watch_set.roots, *watch_set.folders):
             self._observe_tree(top)
 
-    def remove(self, key: str) -> None:
-        with self._lock:
-            self._sets.pop(key, None)
-            self._fingerprints.pop(key, None)
-
     def rescan(self) -> None:
         """Events may have been lost: compare fingerprints on the next loop turn."""
         with self._lock:
