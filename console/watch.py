@@ -16,6 +16,7 @@ import os
 import queue
 import re
 import signal
+import time
 from collections.abc import Callable, Iterable
 from types import FrameType
 from typing import Any
@@ -118,12 +119,20 @@ def format_route_diff(event: RoutesChanged, cwd: str) -> list[str]:
 class WatchPrinter:
     """Turns events into the lines a person reads; knows which apps were already announced."""
 
-    def __init__(self, echo: Callable[[str], None], cwd: str, width: int) -> None:
+    def __init__(
+        self,
+        echo: Callable[[str], None],
+        cwd: str,
+        width: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._echo = echo
         self._cwd = cwd
         self._width = width
+        self._clock = clock
         self._announced: set[str] = set()
         self._load_errors: dict[str, str] = {}
+        self._reload_started: dict[str, tuple[str, float]] = {}
 
     def show(self, event: Event) -> None:
         prefix = f"{printable(event.app):<{self._width}}  "
@@ -167,8 +176,19 @@ class WatchPrinter:
         return []
 
     def _state_lines(self, event: StateChanged) -> list[str]:
+        began: tuple[str, float] | None = None
+        if event.state in ("reloading", "starting"):
+            verb = "reloaded" if event.state == "reloading" else "started"
+            self._reload_started.setdefault(event.app, (verb, self._clock()))
+        else:
+            began = self._reload_started.pop(event.app, None)
         if event.state == "running":
-            return [f"running (pid {event.pid})"] if event.app in self._announced else []
+            if event.app not in self._announced:
+                return []
+            took = ""
+            if began is not None:
+                took = f", {began[0]} in {(self._clock() - began[1]) * 1000:.0f} ms"
+            return [f"running (pid {event.pid}){took}"]
         if event.state == "starting" and event.detail == "loading":
             return []  # the "starting ... on URL" line already said so
         if event.state == "load_error":

@@ -19,7 +19,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from console.protocol import ConverterInfo, LoadError, Log, RouteInfo, RoutesChanged, StateChanged
+from console.protocol import (
+    ConverterInfo,
+    LoadError,
+    Log,
+    Ready,
+    RouteInfo,
+    RoutesChanged,
+    StateChanged,
+)
 from console.watch import WatchPrinter, format_route, format_trace, printable, watch
 
 APPS = Path(__file__).parent / "apps"
@@ -130,6 +138,25 @@ def test_the_printer_shows_reloads_diffs_and_state_changes() -> None:
         "demo  load error at /a.py:3: name 'x' is not defined",
         "demo      Traceback ...",
         "demo  nothing is serving until a file changes",
+    ]
+
+
+def test_a_reload_reports_how_long_it_took() -> None:
+    lines: list[str] = []
+    now = [100.0]
+    printer = WatchPrinter(lines.append, "/", 4, clock=lambda: now[0])
+    routes = (RouteInfo(rule="/", endpoint="index", methods=("GET",)),)
+    printer.show(StateChanged("demo", "starting", 5000, None, False, "loading"))
+    now[0] += 0.25
+    printer.show(Ready("demo", 7, "127.0.0.1", 5000, "demo", "demo", "/", routes))
+    printer.show(StateChanged("demo", "running", 5000, 7, True, ""))
+    printer.show(StateChanged("demo", "reloading", 5000, 7, True, "files changed"))
+    now[0] += 0.0625
+    printer.show(StateChanged("demo", "running", 5000, 8, True, ""))
+    assert lines[-3:] == [
+        "demo  running (pid 7), started in 250 ms",
+        "demo  reloading (files changed)",
+        "demo  running (pid 8), reloaded in 62 ms",
     ]
 
 
