@@ -24,6 +24,7 @@ from textual.widgets import Footer, TabbedContent, TabPane
 
 from console.protocol import Event
 from console.ui.engine import Engine, EventInbox
+from console.ui.exchange import Exchange, OutgoingRequest
 from console.ui.literal import literal, visible
 from console.ui.screens.help import HelpScreen
 from console.ui.screens.replay import ReplayScreen
@@ -31,15 +32,23 @@ from console.ui.state import DEFAULT_TRACE_CAPACITY, AppView, clear_traces, redu
 from console.ui.traces import TraceRecord, as_curl, export_jsonl
 from console.ui.widgets.app_pane import AppPane
 from console.ui.widgets.app_status import state_badge
-from console.ui.widgets.composer import OutgoingRequest, RequestComposer
-from console.ui.widgets.response_viewer import Exchange, ResponseViewer
+from console.ui.widgets.composer import RequestComposer
+from console.ui.widgets.response_viewer import ResponseViewer
 from console.ui.widgets.trace_list import TraceList
 
 FRAME_SECONDS = 1 / 20
 
 
 class HookscopeConsole(App[None]):
-    """Runs the apps of ``engine`` and shows them, one tab each."""
+    """Runs the apps of ``engine`` and shows them, one tab each.
+
+    Args:
+        engine: Runs the apps; the app starts it unless ``inbox`` is given.
+        inbox: The inbox an already started engine delivers its events to.
+        trace_capacity: How many traces each app keeps.
+        export_dir: Where exported trace lists are written.
+        clock: The time events are stamped with (fixed in snapshot tests).
+    """
 
     CSS_PATH = "console.tcss"
     TITLE = "hookscope"
@@ -55,9 +64,6 @@ class HookscopeConsole(App[None]):
         Binding("3", "section('traces')", "Traces", show=False),
         Binding("4", "section('logs')", "Logs", show=False),
         Binding("ctrl+s", "send_request", "Send", show=False),
-        Binding("x", "replay", "Replay", show=False),
-        Binding("y", "copy_curl", "Copy curl", show=False),
-        Binding("e", "export", "Export", show=False),
         Binding("escape", "leave_field", "Leave field", show=False),
         Binding("q", "quit", "Quit", show=False),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
@@ -67,13 +73,15 @@ class HookscopeConsole(App[None]):
         self,
         engine: Engine,
         *,
+        inbox: EventInbox | None = None,
         trace_capacity: int = DEFAULT_TRACE_CAPACITY,
         export_dir: Path | None = None,
         clock: collections.abc.Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
         self.engine = engine
-        self.inbox = EventInbox()
+        self._engine_started_by_caller = inbox is not None
+        self.inbox = inbox or EventInbox()
         self.export_dir = export_dir or Path.cwd()
         self._clock = clock
         self.views: dict[str, AppView] = {
@@ -95,7 +103,13 @@ class HookscopeConsole(App[None]):
         yield Footer()
 
     def on_load(self) -> None:
-        """Start the workers before the first paint, so they load while Textual sets up."""
+        """Start the workers before the first paint, so they load while Textual sets up.
+
+        A caller that started the engine itself (to overlap worker startup with importing
+        Textual) passes the inbox it feeds instead.
+        """
+        if self._engine_started_by_caller:
+            return
         try:
             self.engine.start(self.inbox.put)
         except Exception as error:  # a port in use, a bad target: tell the user, keep the UI
@@ -293,6 +307,10 @@ class HookscopeConsole(App[None]):
             yield SystemCommand(title, help_text, callback)
 
     # --- messages from the panes -------------------------------------------------------------
+
+    @on(TabbedContent.TabActivated, "#apps")
+    def _app_shown(self) -> None:
+        self.current_pane.refresh_section()
 
     @on(RequestComposer.SendRequested)
     def _send_requested(self, event: RequestComposer.SendRequested) -> None:

@@ -62,14 +62,24 @@ def console(
     With no TARGET and no --demo it opens the demo apps hook_order, flashing, auth_hooks
     and login.
     """
-    from console.ui.app import HookscopeConsole
-    from console.ui.engine import SupervisorEngine
+    from console.supervisor import SupervisorError
+    from console.ui.engine import EventInbox, SupervisorEngine
 
     chosen = [*targets, *(demo_target(name) for name in demos)]
     if not chosen:
         chosen = [demo_target(name) for name in DEFAULT_DEMOS]
-    app = HookscopeConsole(SupervisorEngine(chosen, port=port), trace_capacity=trace_capacity)
-    app.run()
+    engine = SupervisorEngine(chosen, port=port)
+    inbox = EventInbox()
+    try:
+        # The workers start loading the apps now, while Textual is still being imported.
+        engine.start(inbox.put)
+        from console.ui.app import HookscopeConsole
+
+        HookscopeConsole(engine, inbox=inbox, trace_capacity=trace_capacity).run()
+    except SupervisorError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        engine.stop()
 
 
 __all__ = ["DEFAULT_DEMOS", "console", "demo_names", "demo_target"]

@@ -13,14 +13,15 @@ import collections
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from console.protocol import Event
 from console.supervisor import Supervisor
 from console.supervisor.manager import app_id_for
-from console.ui.http_bridge import TestClient
-from console.ui.widgets.composer import OutgoingRequest
-from console.ui.widgets.response_viewer import Exchange
+from console.ui.exchange import Exchange, OutgoingRequest
+
+if TYPE_CHECKING:
+    from console.ui.http_bridge import TestClient
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,11 @@ class EventInbox:
     """Where supervisor threads drop events and the UI's timer collects them in batches.
 
     ``deque.append`` and ``popleft`` are atomic, so producers never wait for the UI and the UI
-    never holds a lock while it renders.
+    never waits for them; only the UI thread drains it.
     """
 
     def __init__(self) -> None:
         self._events: collections.deque[Event] = collections.deque()
-        self._lock = threading.Lock()
 
     def put(self, event: Event) -> None:
         self._events.append(event)
@@ -73,9 +73,8 @@ class EventInbox:
     def drain(self, limit: int = 50_000) -> list[Event]:
         """Up to ``limit`` events in arrival order; the rest wait for the next frame."""
         taken: list[Event] = []
-        with self._lock:
-            while self._events and len(taken) < limit:
-                taken.append(self._events.popleft())
+        while self._events and len(taken) < limit:
+            taken.append(self._events.popleft())
         return taken
 
     def __len__(self) -> int:
@@ -137,6 +136,10 @@ class SupervisorEngine:
             supervisor.stop()
 
     def _client(self, app_id: str) -> TestClient:
+        # httpx takes a good part of a second to import on a busy machine: the first test
+        # request pays for it, not the console's startup.
+        from console.ui.http_bridge import TestClient
+
         with self._lock:
             client = self._clients.get(app_id)
             if client is None:

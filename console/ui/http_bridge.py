@@ -13,8 +13,7 @@ import uuid
 
 import httpx
 
-from console.ui.widgets.composer import OutgoingRequest
-from console.ui.widgets.response_viewer import Exchange, Hop
+from console.ui.exchange import Exchange, Hop, OutgoingRequest
 
 TIMEOUT_SECONDS = 10.0
 MAX_REDIRECTS = 10

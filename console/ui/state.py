@@ -99,23 +99,26 @@ class AppView:
 def reduce(view: AppView, events: Iterable[Event], now: float) -> AppView:
     """The view after ``events`` (in arrival order), with ``now`` as the arrival time.
 
-    Traces are gathered and appended to the ring once per run of consecutive trace events,
-    so a batch of a thousand traces costs one copy of the ring, not a thousand.
+    Traces and log lines are gathered and appended to their rings once per run of such
+    events, so a batch of a thousand traces (and the five lines each request prints) costs
+    one copy of each ring, not thousands.
     """
-    pending: list[TraceRecord] = []
+    traces: list[TraceRecord] = []
+    logs: list[LogLine] = []
     for event in events:
         if event.app != view.app:
             continue
         if isinstance(event, Trace):
-            pending.append(read_trace(event.trace))
-            continue
-        if pending:
-            view = _add_traces(view, pending)
-            pending = []
-        view = _apply(view, event, now)
-    if pending:
-        view = _add_traces(view, pending)
-    return view
+            traces.append(read_trace(event.trace))
+        elif isinstance(event, Log):
+            logs.append(
+                LogLine(event.time or now, event.stream, event.level, event.message, event.logger)
+            )
+        else:
+            view = _add_logs(_add_traces(view, traces), logs)
+            traces, logs = [], []
+            view = _apply(view, event, now)
+    return _add_logs(_add_traces(view, traces), logs)
 
 
 def clear_traces(view: AppView) -> AppView:
@@ -127,13 +130,18 @@ def clear_logs(view: AppView) -> AppView:
 
 
 def _add_traces(view: AppView, records: list[TraceRecord]) -> AppView:
+    if not records:
+        return view
     capacity = max(view.trace_capacity, 1)
     traces = (view.traces + tuple(records[-capacity:]))[-capacity:]
     return dataclasses.replace(view, traces=traces, traces_seen=view.traces_seen + len(records))
 
 
-def _add_log(view: AppView, line: LogLine) -> AppView:
-    logs = (*view.logs, line)[-max(view.log_capacity, 1) :]
+def _add_logs(view: AppView, lines: list[LogLine]) -> AppView:
+    if not lines:
+        return view
+    capacity = max(view.log_capacity, 1)
+    logs = (view.logs + tuple(lines[-capacity:]))[-capacity:]
     return dataclasses.replace(view, logs=logs)
 
 
@@ -170,23 +178,18 @@ def _apply(view: AppView, event: Event, now: float) -> AppView:
         )
     if isinstance(event, LoadError):
         where = f" ({event.file}:{event.line})" if event.file else ""
-        view = _add_log(
-            view, LogLine(now, "hookscope", "ERROR", f"load error: {event.exc_type}{where}")
+        view = _add_logs(
+            view, [LogLine(now, "hookscope", "ERROR", f"load error: {event.exc_type}{where}")]
         )
         return dataclasses.replace(view, load_error=event)
     if isinstance(event, TracesDropped):
         return dataclasses.replace(view, traces_dropped=event.total)
-    if isinstance(event, Log):
-        return _add_log(
-            view,
-            LogLine(event.time or now, event.stream, event.level, event.message, event.logger),
-        )
     if isinstance(event, WorkerExited):
         line = LogLine(now, "hookscope", "ERROR", f"worker {event.pid} {event.description}")
-        return dataclasses.replace(_add_log(view, line), last_exit=event)
+        return dataclasses.replace(_add_logs(view, [line]), last_exit=event)
     if isinstance(event, ProtocolProblem):
         line = LogLine(now, "hookscope", "WARNING", f"protocol: {event.problem}")
-        return _add_log(view, line)
+        return _add_logs(view, [line])
     return view
 
 

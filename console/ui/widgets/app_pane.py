@@ -8,12 +8,15 @@ report back with messages that bubble up to the app, which owns the engine.
 
 from __future__ import annotations
 
+import time
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import TabbedContent, TabPane
 
 from console.protocol import RouteInfo
+from console.ui.exchange import Exchange
 from console.ui.state import AppView
 from console.ui.traces import TraceRecord
 from console.ui.widgets.app_status import AppStatusBar
@@ -21,13 +24,15 @@ from console.ui.widgets.composer import RequestComposer
 from console.ui.widgets.hook_timeline import HookTimeline
 from console.ui.widgets.load_error_banner import LoadErrorBanner
 from console.ui.widgets.log_view import LogView
-from console.ui.widgets.response_viewer import Exchange, ResponseViewer
+from console.ui.widgets.response_viewer import ResponseViewer
 from console.ui.widgets.route_inspector import RouteInspector
 from console.ui.widgets.session_panel import SessionPanel
 from console.ui.widgets.trace_detail import TraceDetail
 from console.ui.widgets.trace_list import TraceList
 
 SECTIONS = ("routes", "request", "traces", "logs")
+#: Seconds between two refreshes of the selected trace's details while the list follows.
+DETAIL_INTERVAL = 0.25
 
 
 class AppPane(Vertical):
@@ -38,7 +43,11 @@ class AppPane(Vertical):
         self.app_id = app_id
         self.view: AppView | None = None
         self._selected_trace: str | None = None
-        self._shown_trace: object = None
+        self._shown_trace: TraceRecord | None = None
+        self._pending_trace: TraceRecord | None = None
+        self._detail_shown_at = 0.0
+        self._detail_timer_set = False
+        self._drawn: dict[str, AppView] = {}
 
     def compose(self) -> ComposeResult:
         yield AppStatusBar(id="status")
@@ -69,6 +78,7 @@ class AppPane(Vertical):
     @on(TabbedContent.TabActivated, "#sections")
     def _section_activated(self, event: TabbedContent.TabActivated) -> None:
         event.stop()
+        self.refresh_section()
         if self._is_shown_app():
             self.call_after_refresh(self.focus_section)
 
@@ -83,7 +93,11 @@ class AppPane(Vertical):
         self.query_one(TraceDetail).show_trace(None)
 
     def show_view(self, view: AppView) -> None:
-        """Bring every section up to date with ``view``; cheap when little changed."""
+        """Take a new view; only what is on screen is redrawn, the rest when it is shown.
+
+        Under a flood of requests this keeps the cost of a frame to the one section the
+        user is looking at, in the one app they are looking at.
+        """
         previous, self.view = self.view, view
         if previous is None or _status_changed(previous, view):
             self.query_one(AppStatusBar).show_view(view)
@@ -91,19 +105,21 @@ class AppPane(Vertical):
                 view.load_error, serving=view.pid is not None
             )
             self.query_one(RequestComposer).set_base_url(view.url)
-        if (
-            previous is None
-            or previous.routes is not view.routes
-            or (previous.route_diff is not view.route_diff)
-        ):
+        if self._is_shown_app():
+            self.refresh_section()
+
+    def refresh_section(self) -> None:
+        """Bring the visible section up to date with the latest view."""
+        view = self.view
+        section = self.section
+        if view is None or self._drawn.get(section) is view:
+            return
+        self._drawn[section] = view
+        if section == "routes":
             self.query_one(RouteInspector).show_view(view)
-        if (
-            previous is None
-            or previous.traces is not view.traces
-            or _counts_changed(previous, view)
-        ):
+        elif section == "traces":
             self.query_one(TraceList).show_view(view)
-        if previous is None or previous.logs is not view.logs:
+        elif section == "logs":
             self.query_one(LogView).show_view(view)
 
     def show_section(self, section: str) -> None:
@@ -139,13 +155,29 @@ class AppPane(Vertical):
 
     @on(TraceList.TraceHighlighted)
     def _trace_highlighted(self, event: TraceList.TraceHighlighted) -> None:
+        """Show the highlighted trace's details, at most every DETAIL_INTERVAL seconds.
+
+        While the list follows a flood of requests the highlight moves every frame; the
+        details then refresh a few times a second instead of on every frame.
+        """
         event.stop()
         if self.view is None:
             return
-        record = self.view.find_trace(event.trace_id)
+        self._pending_trace = self.view.find_trace(event.trace_id)
+        wait = self._detail_shown_at + DETAIL_INTERVAL - time.monotonic()
+        if wait <= 0:
+            self._show_pending_trace()
+        elif not self._detail_timer_set:
+            self._detail_timer_set = True
+            self.set_timer(wait, self._show_pending_trace)
+
+    def _show_pending_trace(self) -> None:
+        self._detail_timer_set = False
+        record = self._pending_trace
         if record is None or record is self._shown_trace:
             return
         self._shown_trace = record
+        self._detail_shown_at = time.monotonic()
         self.query_one(HookTimeline).show_trace(record.raw)
         self.query_one(SessionPanel).show_trace(record.raw)
         self.query_one(TraceDetail).show_trace(record.raw)
@@ -176,10 +208,6 @@ def _status_changed(before: AppView, after: AppView) -> bool:
         after.traces_seen,
         after.traces_dropped,
     )
-
-
-def _counts_changed(before: AppView, after: AppView) -> bool:
-    return (before.traces_seen, before.traces_dropped) != (after.traces_seen, after.traces_dropped)
 
 
 __all__ = ["SECTIONS", "AppPane"]

@@ -49,7 +49,7 @@ def render_status(view: AppView) -> Text:
 
 class AppStatusBar(Static):
     def show_view(self, view: AppView) -> None:
-        self.update(render_status(view))
+        self.update(render_status(view), layout=False)  # one line, whatever it says
 
 
 __all__ = ["STATE_STYLES", "AppStatusBar", "render_status", "state_badge"]

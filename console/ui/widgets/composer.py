@@ -10,7 +10,6 @@ bar always shows the final path, and the user may type any path there, routed or
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from rich.text import Text
@@ -22,6 +21,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static, Switch, TextArea
 
 from console.protocol import RouteInfo
+from console.ui.exchange import OutgoingRequest
 from console.ui.literal import literal
 from console.ui.url_builder import (
     build_url,
@@ -34,17 +34,6 @@ from console.ui.widgets.response_viewer import ResponseViewer
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 BODY_KINDS = (("form fields", "form"), ("JSON", "json"), ("raw text", "raw"))
-
-
-@dataclass(frozen=True)
-class OutgoingRequest:
-    """What the composer asks the engine to send."""
-
-    method: str
-    path: str
-    headers: tuple[tuple[str, str], ...] = ()
-    body: bytes | None = None
-    follow_redirects: bool = False
 
 
 def encode_body(kind: str, text: str) -> tuple[bytes | None, str | None, str | None]:
@@ -234,4 +223,4 @@ class RequestComposer(Vertical):
         self.query_one("#url-bar", Input).focus()
 
 
-__all__ = ["BODY_KINDS", "METHODS", "OutgoingRequest", "RequestComposer", "encode_body"]
+__all__ = ["BODY_KINDS", "METHODS", "RequestComposer", "encode_body"]

@@ -161,13 +161,19 @@ def _kind_style(kind: str) -> str:
     }.get(kind, "cyan")
 
 
-def _status_text(status: int | None) -> Text:
+def status_style(status: int | None) -> str:
+    """The colour of an HTTP status: green success, cyan redirect, yellow/red errors."""
     if status is None:
-        return Text("---", style="dim")
-    style = (
-        "green" if status < 300 else "cyan" if status < 400 else "yellow" if status < 500 else "red"
-    )
-    return Text(str(status), style=f"bold {style}")
+        return "dim"
+    if status < 300:
+        return "bold green"
+    if status < 400:
+        return "bold cyan"
+    return "bold yellow" if status < 500 else "bold red"
+
+
+def _status_text(status: int | None) -> Text:
+    return Text(str(status) if status is not None else "---", style=status_style(status))
 
 
 def _int(value: Any) -> int:
@@ -181,4 +187,11 @@ class HookTimeline(Static):
         self.update(render_timeline(trace))
 
 
-__all__ = ["HookTimeline", "format_duration", "render_timeline", "render_traceback", "short_path"]
+__all__ = [
+    "HookTimeline",
+    "format_duration",
+    "render_timeline",
+    "render_traceback",
+    "short_path",
+    "status_style",
+]

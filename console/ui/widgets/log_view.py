@@ -10,6 +10,8 @@ from textual.widgets import RichLog
 from console.ui.literal import literal
 from console.ui.state import AppView, LogLine
 
+#: A flood of output shows its latest lines; the model keeps the rest (up to its capacity).
+MAX_LINES_PER_FRAME = 300
 _LEVEL_STYLES = {
     "DEBUG": "dim",
     "INFO": "green",
@@ -50,7 +52,11 @@ class LogView(RichLog):
                     break
             else:
                 self.clear()
-        for line in logs[start:]:
+        new = logs[start:]
+        if len(new) > MAX_LINES_PER_FRAME:
+            self.write(Text(f"… {len(new) - MAX_LINES_PER_FRAME} lines skipped", style="dim"))
+            new = new[-MAX_LINES_PER_FRAME:]
+        for line in new:
             self.write(log_line_text(line))
         self._last = logs[-1]
 

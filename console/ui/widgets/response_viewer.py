@@ -7,7 +7,6 @@ JSON bodies are pretty-printed and highlighted, HTML highlighted, binary bodies 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 
 from rich.console import RenderableType
 from rich.syntax import Syntax
@@ -19,36 +18,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Static
 
+from console.ui.exchange import Exchange
 from console.ui.literal import join_lines, literal, one_line, visible
 from console.ui.widgets.hook_timeline import format_duration
 
 MAX_BODY_SHOWN = 200_000
-
-
-@dataclass(frozen=True)
-class Hop:
-    """One response in a redirect chain."""
-
-    status: int
-    url: str
-    location: str | None = None
-
-
-@dataclass(frozen=True)
-class Exchange:
-    """A test request's outcome as the viewer shows it; ``error`` when none came back."""
-
-    method: str
-    url: str
-    status: int | None = None
-    reason: str = ""
-    headers: tuple[tuple[str, str], ...] = ()
-    body: bytes = b""
-    elapsed_ms: float = 0.0
-    request_id: str = ""
-    redirects: tuple[Hop, ...] = ()
-    error: str | None = None
-    cookies: tuple[tuple[str, str, str], ...] = field(default=())
 
 
 def render_body(headers: tuple[tuple[str, str], ...], body: bytes) -> RenderableType:
@@ -184,4 +158,4 @@ class ResponseViewer(Vertical):
         self.post_message(self.CookiesCleared())
 
 
-__all__ = ["Exchange", "Hop", "ResponseViewer", "render_body", "render_headers", "render_summary"]
+__all__ = ["ResponseViewer", "render_body", "render_headers", "render_summary"]

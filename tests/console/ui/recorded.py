@@ -14,8 +14,7 @@ from typing import Any
 
 from console.protocol import Event, LoadError, Log, Ready, StateChanged, Trace
 from console.ui.engine import AppEntry
-from console.ui.widgets.composer import OutgoingRequest
-from console.ui.widgets.response_viewer import Exchange
+from console.ui.exchange import Exchange, OutgoingRequest
 from console.worker import describe_routes
 
 FIXED_TIME = 1_764_000_000.0

@@ -114,9 +114,12 @@ async def show_hostile_data() -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause(0.3)
         table = app.query_one(TraceList).table
-        path_cell = table.get_row_at(0)[2]
-        assert path_cell.plain == f"/{MARKUP}"
-        assert not any("red" in str(span.style) for span in path_cell.spans)
+        first_row = table.render_line(1)
+        assert "/[bold red]owned[/bold" in first_row.text
+        assert not any(
+            segment.style and segment.style.color and segment.style.color.name == "red"
+            for segment in first_row
+        )
         timeline = app.query_one(HookTimeline)
         await pilot.pause(0.2)
         lines = "".join(
