@@ -9,6 +9,14 @@ the reading thread to the listener, so a busy app does not queue behind a reload
 Everything a user may want to know arrives at the ``listener`` as protocol events — the
 worker's own (ready, trace, log, load_error, ...) and the supervisor's (state, routes_changed,
 worker_exited) — called from supervisor threads; the listener must be quick and thread-safe.
+For one app, a reload reads: ``state reloading``, then ``ready`` (sent when the new worker
+goes live, after the old one stopped accepting), ``routes_changed`` if the url_map differs,
+``state running``; a failed one: ``load_error``, then ``state load_error``.
+
+A reload switches cleanly: the new worker loads while the old one serves, then the old one
+stops accepting, then the new one starts; connections arriving in between wait in the
+listening socket's backlog, so no request is refused and none after the switch reaches the
+old code.
 """
 
 from __future__ import annotations
