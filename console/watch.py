@@ -16,6 +16,7 @@ import os
 import queue
 import re
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterable
 from types import FrameType
@@ -249,11 +250,21 @@ def watch(targets: tuple[str, ...], port: int | None, next_free_port: bool, as_j
                 printer.show(event)
     except KeyboardInterrupt:
         pass
+    except BrokenPipeError:
+        _silence_stdout()  # the reader went away (`| head`); stop quietly
+        as_json = True
     finally:
         signal.signal(signal.SIGTERM, previous_handler)
         supervisor.stop()
     if not as_json:
         click.echo("stopped every app")
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 __all__ = [

@@ -290,3 +290,24 @@ def test_watch_json_prints_protocol_events(app_dir: Path) -> None:
         assert process.stop() == 0
     assert all(json.loads(line) for line in process.seen)
     assert not [pid for pid in os.listdir("/proc") if pid == str(ready["pid"])]
+
+
+def test_a_reader_that_goes_away_ends_watch_quietly(app_dir: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from console.watch import watch; watch()", "greeter.py"],
+        cwd=app_dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    try:
+        assert "starting greeter.py" in process.stdout.readline()
+        process.stdout.close()  # like `hookscope watch app.py | head -1`
+        assert process.wait(timeout=30) == 0
+        assert "Traceback" not in process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stderr.close()
