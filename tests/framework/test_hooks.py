@@ -896,3 +896,16 @@ def test_trap_bad_request_errors(app: App, config: dict[str, bool], expected: in
         return request.form["missing"]
 
     assert app.test_client().post("/").status_code == expected
+
+
+@pytest.mark.parametrize("mode", ["TESTING", "DEBUG"])
+def test_propagation_wins_over_a_500_handler(app: App, mode: str) -> None:
+    app.config[mode] = True
+    app.register_error_handler(500, lambda error: ("custom 500", 500))
+
+    @app.route("/")
+    def index() -> str:
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        app.test_client().get("/")
