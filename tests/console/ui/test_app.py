@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import time
 from collections.abc import Awaitable, Callable
@@ -13,6 +14,7 @@ from textual.widgets import DataTable, Input, TabbedContent
 
 from console.ui.app import HookscopeConsole
 from console.ui.engine import SupervisorEngine
+from console.ui.screens.replay import ReplayScreen
 from console.ui.state import AppView
 from console.ui.widgets.hook_timeline import HookTimeline
 from console.ui.widgets.load_error_banner import LoadErrorBanner
@@ -200,3 +202,28 @@ def test_an_edit_highlights_the_routes_it_added_and_a_syntax_error_shows_the_ban
         assert "404" in str(response.query_one("#response-summary").render())
 
     run_console(str(app_file), scenario)
+
+
+def test_replay_compares_two_traces_and_the_list_exports_as_json_lines(tmp_path: Path) -> None:
+    async def scenario(app: HookscopeConsole, pilot: Pilot[None]) -> None:
+        app.export_dir = tmp_path
+        await choose_route(app, pilot, "/")
+        await send_and_wait(app, pilot)
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, ReplayScreen), "the replay screen")
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        assert screen.original.id != screen.replayed.id
+        assert [s["name"] for s in screen.replayed.raw["steps"]][:2] == [
+            "before_req1",
+            "before_req2",
+        ]
+        await pilot.press("escape")
+        await pilot.press("e")
+        await pilot.pause(0.3)
+        (exported,) = tmp_path.glob("hookscope-*.jsonl")
+        lines = [json.loads(line) for line in exported.read_text().splitlines()]
+        assert [trace["id"] for trace in lines] == [t.id for t in only_view(app).traces]
+        assert len(lines) == 2
+
+    run_console(str(DEMO_APPS / "hook_order.py"), scenario)
