@@ -596,6 +596,8 @@ def main(argv: list[str] | None = None) -> int:
         print("hookscope worker: the channel must be a Unix socket", file=sys.stderr)
         return 2
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
+    # The worker serves the app; an unguarded app.run() in the module must not serve it too.
+    os.environ["HOOKSCOPE_RUN_FROM_CLI"] = "true"
     return Worker(channel).run(preload=_preload)
 
 

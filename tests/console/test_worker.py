@@ -145,6 +145,23 @@ def test_app_logger_records_arrive_with_their_level(
     assert record.logger == "logs"
 
 
+def test_an_unguarded_app_run_in_the_module_does_not_block_loading(
+    worker: WorkerUnderTest, tmp_path: Path
+) -> None:
+    (tmp_path / "runs.py").write_text(
+        "from framework import App\n"
+        "app = App(__name__)\n"
+        "@app.route('/')\n"
+        "def index():\n"
+        "    return 'served by the worker'\n"
+        "app.run(port=1)  # no __main__ guard\n"
+    )
+    worker.load("runs.py")
+    worker.wait_for(Ready)
+    worker.send(Serve())
+    assert get(worker.port, "/") == "served by the worker"
+
+
 def test_shutdown_drains_and_says_goodbye(worker: WorkerUnderTest) -> None:
     worker.load("greeter.py")
     worker.wait_for(Ready)
