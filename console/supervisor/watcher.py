@@ -52,14 +52,30 @@ CONTENT_EVENTS = frozenset({"created", "modified", "deleted", "moved", "closed"}
 _FINGERPRINT_LIMIT = 5_000
 
 
+#: Files an app writes while it runs (a database in its instance folder, a log): a change to
+#: them must not reload the app, or every request that writes would restart it.
+RUNTIME_DATA_SUFFIXES = (
+    ".db",
+    ".sqlite",
+    ".sqlite3",
+    "-journal",
+    "-wal",
+    "-shm",
+    ".log",
+    ".pid",
+    ".lock",
+)
+
+
 def is_ignored(path: str) -> bool:
-    """True for editor droppings, bytecode, and anything inside an ignored directory."""
+    """True for editor droppings, bytecode, runtime data, and anything in an ignored directory."""
     parts = Path(path).parts
     if any(part in IGNORED_DIRECTORIES or part.endswith(".egg-info") for part in parts[:-1]):
         return True
     name = parts[-1] if parts else ""
     return (
         name.endswith(("~", ".swp", ".swo", ".swx", ".swpx", ".pyc", ".pyo", ".tmp", ".bak"))
+        or name.endswith(RUNTIME_DATA_SUFFIXES)
         or name.startswith((".#", "#"))
         or name == "4913"  # vim probes a directory's writability with this file
         or name in IGNORED_DIRECTORIES

@@ -478,6 +478,10 @@ def test_workers_listen_on_loopback_only(supervisor: Supervisor) -> None:
         ("/srv/app/4913", True),
         ("/srv/app/.#views.py", True),
         ("/srv/app/templates/index.html", False),
+        ("/srv/app/instance/config.py", False),
+        ("/srv/app/instance/app.sqlite", True),
+        ("/srv/app/instance/app.db-journal", True),
+        ("/srv/app/server.log", True),
     ],
 )
 def test_editor_droppings_and_tool_directories_are_ignored(path: str, ignored: bool) -> None:
