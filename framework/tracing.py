@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import itertools
+import math
 import sys
 import threading
 import time
@@ -161,8 +162,10 @@ def short_repr(value: t.Any, limit: int = _REPR_LIMIT) -> str:
 
 def jsonable(value: t.Any, depth: int = 0) -> t.Any:
     """Plain JSON data from session values, view args and the like (others as repr)."""
-    if value is None or isinstance(value, bool | int | float | str):
+    if value is None or isinstance(value, bool | int | str):
         return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)  # strict JSON has no inf/nan
     if depth > 20:
         return short_repr(value)
     if isinstance(value, dict):

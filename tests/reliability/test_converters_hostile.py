@@ -115,12 +115,6 @@ def test_raising_converter_is_a_clear_500_in_the_trace(
     framework_server.take_errors()
 
 
-@pytest.mark.xfail(
-    reason="framework bug: a float converter value that overflows to inf lands in the"
-    " trace's view_args as float('inf'), so the trace is not strict JSON"
-    " (json.dumps(trace, allow_nan=False) raises; the console's exports would hold Infinity)",
-    strict=True,
-)
 def test_trace_of_an_overflowing_float_is_strict_json(framework_server: LiveServer) -> None:
     response, trace = framework_server.send_traced(
         build_request(b"GET", b"/float/" + b"9" * 400 + b".5")
