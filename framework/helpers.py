@@ -120,8 +120,8 @@ def get_flashed_messages(
         flashes = session.pop("_flashes") if "_flashes" in session else []
         ctx.flashes = flashes
     if category_filter:
-        wanted = set(category_filter)
-        flashes = [item for item in flashes if item[0] in wanted]
+        # Membership as Flask tests it, so a single category given as a string works too.
+        flashes = [item for item in flashes if item[0] in category_filter]
     if with_categories:
         return [tuple(item) for item in flashes]
     return [item[1] for item in flashes]

@@ -154,9 +154,11 @@ class AppClient(Client):
         self._context_stack.close()
         response = super().open(request, buffered=buffered, follow_redirects=follow_redirects)
         response.json_module = self.application.json  # type: ignore[assignment]
-        while self._new_contexts:
-            context = self._new_contexts.pop()
+        # In the order they were kept: the app context first, so the request context
+        # re-enters it instead of pushing another; after redirects, the last hop's on top.
+        for context in self._new_contexts:
             self._context_stack.enter_context(context)
+        self._new_contexts.clear()
         return response
 
     def __enter__(self) -> AppClient:

@@ -247,11 +247,6 @@ def test_messages_read_once_per_request_even_if_more_are_flashed(app: App) -> No
     assert client.get("/get").text == "['second']"
 
 
-@pytest.mark.xfail(
-    reason="framework bug: get_flashed_messages(category_filter='error') (a plain string, which"
-    " Flask 3.1 accepts) returns [] instead of the messages in category 'error'",
-    strict=True,
-)
 def test_category_filter_given_as_a_single_string(app: App) -> None:
     with app.test_request_context("/"):
         flash("disk full", "error")

@@ -582,12 +582,6 @@ def test_with_client_drops_the_context_when_the_error_propagates(app: App) -> No
             _ = request.path
 
 
-@pytest.mark.xfail(
-    reason="framework bug: leaving `with client:` after one request runs teardown_appcontext"
-    " twice (an extra app context is pushed when the request context is kept, and popped"
-    " before teardown_request); Flask runs teardown_request then teardown_appcontext once",
-    strict=True,
-)
 def test_leaving_with_client_tears_the_kept_context_down_once(app: App) -> None:
     calls: list[str] = []
     app.teardown_request(lambda exc: calls.append("teardown_request"))
@@ -607,11 +601,6 @@ def test_leaving_with_client_tears_the_kept_context_down_once(app: App) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    reason="framework bug: keeping the request context in `with client:` sends"
-    " appcontext_pushed twice; Flask sends it once for the kept context",
-    strict=True,
-)
 def test_with_client_pushes_the_kept_app_context_once(app: App) -> None:
     pushed: list[str] = []
 
@@ -627,12 +616,6 @@ def test_with_client_pushes_the_kept_app_context_once(app: App) -> None:
     assert pushed == ["pushed", "pushed"]
 
 
-@pytest.mark.xfail(
-    reason="framework bug: in `with client:` a request made with follow_redirects=True keeps"
-    " the context of the first request (request.path == '/login'), not of the page the"
-    " redirects landed on ('/profile') as Flask does",
-    strict=True,
-)
 def test_with_client_keeps_the_context_of_the_final_redirect_target(app: App) -> None:
     client = app.test_client()
 
