@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import types
 import typing
 from collections.abc import Iterator
@@ -279,6 +280,8 @@ class Load:
     """Load ``target``, say ``ready``, and serve on the listening socket sent with this line
     once ``serve`` arrives.
 
+    ``mask_secrets`` hides cookie values and ``Authorization`` headers in traces and logs.
+
     The socket travels as SCM_RIGHTS ancillary data on the channel, so one warm worker can
     serve any app and the port never changes across reloads.
     """
@@ -288,6 +291,7 @@ class Load:
     target: str
     tracing: bool = True
     trace_queue_size: int = 2_000
+    mask_secrets: bool = False
 
 
 @dataclass(frozen=True)
@@ -333,6 +337,26 @@ _FIELD_TYPES: dict[type[Any], dict[str, Any]] = {
     cls: typing.get_type_hints(cls)
     for cls in (ConverterInfo, RouteInfo, *EVENT_TYPES.values(), *COMMAND_TYPES.values())
 }
+
+
+# --- secrets -------------------------------------------------------------------------------
+
+SECRET_MASK = "••••••"
+_SECRET_IN_TEXT = re.compile(
+    r"(?i)((?<![a-z])(?:proxy-)?authorization|(?<![a-z])(?:set-)?cookie)"
+    r"(\s*[:=]\s*['\"]?|['\"]\s*[:,]\s*['\"])"
+    r"([^'\"\r\n]+)"
+)
+
+
+def mask_secrets_in_text(text: str) -> str:
+    """Hide what follows ``Authorization:`` or ``Cookie:`` (and their ``repr`` forms) in text.
+
+    The framework masks the headers of a trace itself; this covers the app's own output and
+    log lines, where a header may show up printed (``print(request.headers)``) or in a repr
+    (``{'Authorization': '...'}``, ``('Cookie', '...')``, ``HTTP_COOKIE='...'``).
+    """
+    return _SECRET_IN_TEXT.sub(lambda m: m.group(1) + m.group(2) + SECRET_MASK, text)
 
 
 # --- encoding ------------------------------------------------------------------------------
@@ -511,6 +535,7 @@ __all__ = [
     "EVENT_TYPES",
     "MAX_LINE_BYTES",
     "PROTOCOL_VERSION",
+    "SECRET_MASK",
     "AppStateName",
     "Command",
     "ConverterInfo",
@@ -539,5 +564,6 @@ __all__ = [
     "decode_event",
     "diff_routes",
     "encode",
+    "mask_secrets_in_text",
     "to_dict",
 ]

@@ -220,7 +220,19 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     help="If a port is taken, use the next free one instead of failing.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the protocol's events as JSON lines.")
-def watch(targets: tuple[str, ...], port: int | None, next_free_port: bool, as_json: bool) -> None:
+@click.option(
+    "--mask-secrets",
+    is_flag=True,
+    help="Show cookie values and Authorization headers as •••••• in traces and in the apps' "
+    "output and log lines.",
+)
+def watch(
+    targets: tuple[str, ...],
+    port: int | None,
+    next_free_port: bool,
+    as_json: bool,
+    mask_secrets: bool,
+) -> None:
     """Run apps with hot reload and print every request's hook trace.
 
     TARGET is a file (app.py), a package directory, a module (pkg.mod), pkg.mod:name or
@@ -228,7 +240,13 @@ def watch(targets: tuple[str, ...], port: int | None, next_free_port: bool, as_j
     """
     events: queue.SimpleQueue[Event] = queue.SimpleQueue()
     try:
-        supervisor = Supervisor(targets, events.put, port=port, next_free_port=next_free_port)
+        supervisor = Supervisor(
+            targets,
+            events.put,
+            port=port,
+            next_free_port=next_free_port,
+            mask_secrets=mask_secrets,
+        )
     except SupervisorError as error:
         raise click.ClickException(str(error)) from None
     width = max(len(app.app_id) for app in supervisor.apps)

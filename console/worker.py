@@ -56,6 +56,7 @@ from console.protocol import (
     TracesDropped,
     decode_command,
     encode,
+    mask_secrets_in_text,
 )
 
 HOST = "127.0.0.1"
@@ -181,17 +182,24 @@ class EventSender:
 
 
 class ChannelLogHandler(logging.Handler):
-    """Sends logging records (app.logger, werkzeug's errors) as ``log`` events with level."""
+    """Sends logging records (app.logger, werkzeug's errors) as ``log`` events with level.
 
-    def __init__(self, sender: EventSender) -> None:
+    With ``mask_secrets``, header values a record may carry (a logged ``request.headers``,
+    an exception message quoting a cookie) are hidden before they leave the process.
+    """
+
+    def __init__(self, sender: EventSender, mask_secrets: bool = False) -> None:
         super().__init__()
         self._sender = sender
+        self._mask_secrets = mask_secrets
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
             message = self.format(record)
         except Exception:  # a record whose arguments do not format must not break a request
             message = f"{record.msg!r} {record.args!r}"
+        if self._mask_secrets:
+            message = mask_secrets_in_text(message)
         self._sender.offer_log(
             Log(self._sender.app, "logger", record.levelname, message, record.name, record.created)
         )
@@ -423,7 +431,7 @@ class Worker:
         return self._load_and_serve(command, listen_fd)
 
     def _load_and_serve(self, command: Load, listen_fd: int) -> int:
-        logging.getLogger().addHandler(ChannelLogHandler(self._sender))
+        logging.getLogger().addHandler(ChannelLogHandler(self._sender, command.mask_secrets))
         try:
             from console.targets import load_target
 
@@ -432,6 +440,7 @@ class Worker:
             watch_files, watch_dirs = app_files(app, app.import_name)
             tracing = bool(command.tracing and hasattr(app, "add_tracer"))
             if tracing:
+                app.tracers.mask_secrets = command.mask_secrets
                 app.add_tracer(self._sender.offer_trace)
             server_class, handler_class = _server_classes()
             server = server_class(HOST, 0, app, handler=handler_class, fd=listen_fd)

@@ -145,7 +145,8 @@ class ManagedApp:
         self._workers[generation] = worker
         sup = self._supervisor
         worker.load(
-            Load(self.app_id, self.target, sup.tracing, sup.trace_queue_size), self.listener
+            Load(self.app_id, self.target, sup.tracing, sup.trace_queue_size, sup.mask_secrets),
+            self.listener,
         )
 
     def stop_worker(self, generation: int, *, graceful: bool) -> None:
@@ -278,6 +279,8 @@ class Supervisor:
         spare_workers: How many warm workers to keep ready for the next reload.
         drain_grace: Seconds a retiring worker gets to finish its requests.
         watch: Reload apps when their files change.
+        mask_secrets: Hide cookie values and ``Authorization`` headers in traces and in the
+            apps' output and log lines, so neither the screen nor an export shows them.
         cwd: The directory workers run in and relative targets are read from.
     """
 
@@ -294,6 +297,7 @@ class Supervisor:
         drain_grace: float = 5.0,
         trace_queue_size: int = 2_000,
         watch: bool = True,
+        mask_secrets: bool = False,
         cwd: str | None = None,
     ) -> None:
         if not targets:
@@ -303,6 +307,7 @@ class Supervisor:
         self.tracing = tracing
         self.drain_grace = drain_grace
         self.trace_queue_size = trace_queue_size
+        self.mask_secrets = mask_secrets
         self._listener = listener
         self._inbox: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
         self._pool = SparePool(self._spawn, spare_workers)
@@ -432,7 +437,9 @@ class Supervisor:
         app.lifecycle.start()
 
     def _spawn(self) -> WorkerProcess:
-        return WorkerProcess(self._worker_event, self._worker_exit, cwd=self.cwd)
+        return WorkerProcess(
+            self._worker_event, self._worker_exit, cwd=self.cwd, mask_secrets=self.mask_secrets
+        )
 
     def _post(self, task: Callable[[], None]) -> None:
         self._inbox.put(task)

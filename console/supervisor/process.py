@@ -35,6 +35,7 @@ from console.protocol import (
     Spare,
     decode_event,
     encode,
+    mask_secrets_in_text,
 )
 
 #: A printed line longer than this is cut, with a note of how much was left out.
@@ -65,7 +66,8 @@ class OutputCapture:
 
     The reader keeps draining the pipe at full speed so a worker printing 50 MB never
     blocks; what exceeds the rate budget is counted and summarised in one note instead of
-    flooding the console, and overlong lines are cut.
+    flooding the console, and overlong lines are cut. With ``mask_secrets``, header values a
+    line may carry (a printed ``request.headers``) are hidden.
     """
 
     def __init__(
@@ -74,8 +76,10 @@ class OutputCapture:
         emit: Callable[[Log], None],
         clock: Callable[[], float] = time.monotonic,
         app: Callable[[], str] = lambda: "",
+        mask_secrets: bool = False,
     ) -> None:
         self._stream = stream
+        self._mask_secrets = mask_secrets
         self._level = "INFO" if stream == "stdout" else "WARNING"
         self._emit = emit
         self._clock = clock
@@ -114,6 +118,8 @@ class OutputCapture:
         if len(text) > MAX_LINE_CHARS:
             cut += len(text[MAX_LINE_CHARS:].encode())
             text = text[:MAX_LINE_CHARS]
+        if self._mask_secrets:
+            text = mask_secrets_in_text(text)
         if cut:
             text += f" … [{cut} more bytes not shown]"
         size = len(self._partial) + self._partial_overflow
@@ -159,6 +165,7 @@ class WorkerProcess:
         on_exit: ExitCallback,
         *,
         cwd: str | None = None,
+        mask_secrets: bool = False,
     ) -> None:
         self.app_id = ""
         self.generation = 0
@@ -194,8 +201,12 @@ class WorkerProcess:
         finally:
             child.close()
         self.pid = self._popen.pid
-        self._stdout = OutputCapture("stdout", self._emit_log, app=self._current_app)
-        self._stderr = OutputCapture("stderr", self._emit_log, app=self._current_app)
+        self._stdout = OutputCapture(
+            "stdout", self._emit_log, app=self._current_app, mask_secrets=mask_secrets
+        )
+        self._stderr = OutputCapture(
+            "stderr", self._emit_log, app=self._current_app, mask_secrets=mask_secrets
+        )
         assert self._popen.stdout is not None and self._popen.stderr is not None
         self._readers = [
             self._thread(self._read_channel, "channel"),
