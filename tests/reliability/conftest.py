@@ -11,7 +11,8 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,7 +147,7 @@ def raw_request(
 def build_request(
     method: str | bytes = b"GET",
     target: str | bytes = b"/",
-    headers: list[tuple[str | bytes, str | bytes]] | None = None,
+    headers: Sequence[tuple[str | bytes, str | bytes]] | None = None,
     body: bytes = b"",
     *,
     content_length: int | None = None,
@@ -193,7 +194,7 @@ class LiveServer:
         self,
         method: str | bytes = b"GET",
         target: str | bytes = b"/",
-        headers: list[tuple[str | bytes, str | bytes]] | None = None,
+        headers: Sequence[tuple[str | bytes, str | bytes]] | None = None,
         body: bytes = b"",
         **kwargs: Any,
     ) -> RawResponse:
@@ -210,18 +211,37 @@ class LiveServer:
         return messages
 
     def send_traced(self, data: bytes, **kwargs: Any) -> tuple[RawResponse, dict[str, Any] | None]:
-        """Send ``data`` and wait for the trace of that request (None when the app never
-        saw it: Python's http.server refused the request line or headers itself)."""
-        before = len(self.traces)
-        response = self.send(data, **kwargs)
+        """Send ``data`` with a marker header and wait for the trace that carries it.
+
+        The trace is None when the app never saw the request (Python's http.server refused
+        its request line or headers itself). Matching by marker matters: a trace is
+        delivered after its response is sent, so the previous request's may still be on
+        its way.
+        """
+        marker = uuid.uuid4().hex
+        request_line, _, rest = data.partition(b"\r\n")
+        tagged = request_line + b"\r\n" + MARKER_HEADER + b": " + marker.encode() + b"\r\n" + rest
+        response = self.send(tagged, **kwargs)
         if response.status is None or b"Error code explanation" in response.body:
             return response, None
         deadline = time.monotonic() + 2
-        while len(self.traces) == before and time.monotonic() < deadline:
+        while True:
+            mine = [trace for trace in list(self.traces) if _marker_of(trace) == marker]
+            if mine or time.monotonic() > deadline:
+                break
             time.sleep(0.005)
-        new = self.traces[before:]
-        assert len(new) == 1, f"{len(new)} traces for one request"
-        return response, new[0]
+        assert len(mine) == 1, f"{len(mine)} traces for one request"
+        return response, mine[0]
+
+
+MARKER_HEADER = b"X-Reliability-Marker"
+
+
+def _marker_of(trace: dict[str, Any]) -> str | None:
+    for name, value in trace["request"]["headers"]:
+        if name.lower() == MARKER_HEADER.decode().lower():
+            return str(value)
+    return None
 
 
 @contextmanager
@@ -300,19 +320,21 @@ def server_never_crashes(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
 
 
 @pytest.fixture(scope="module", params=["framework", "flask"])
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
     """The target app on the framework, then on Flask 3.1: each case must hold on both."""
     with live_server(request.param, tmp_path_factory.mktemp(request.param)) as live:
         yield live
 
 
 @pytest.fixture(scope="module")
-def framework_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def framework_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     with live_server("framework", tmp_path_factory.mktemp("framework")) as live:
         yield live
 
 
 @pytest.fixture(scope="module")
-def flask_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def flask_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     with live_server("flask", tmp_path_factory.mktemp("flask")) as live:
         yield live

@@ -10,6 +10,7 @@ import gc
 import json
 import socket
 import time
+from typing import Any
 
 import pytest
 
@@ -251,7 +252,7 @@ def test_early_413_is_sent_before_the_body_is_read(server: LiveServer) -> None:
 
 
 # (id, multipart body, expected status, expected form as the view reports it)
-MULTIPART_CASES = [
+MULTIPART_CASES: list[tuple[str, bytes, int, dict[str, Any] | None]] = [
     (
         "one-field-one-file",
         multipart((b"a", None, b"1"), (b"f", b"x.txt", b"data")),

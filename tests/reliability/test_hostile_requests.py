@@ -8,6 +8,7 @@ request is still answered.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from werkzeug.routing import Rule
@@ -173,6 +174,38 @@ def test_hostile_request_is_traced_truthfully(framework_server: LiveServer, data
         json.dumps(trace, allow_nan=False)
 
 
+# (id, X-Request-Id value sent, whether the trace keeps it as its id)
+REQUEST_IDS = [
+    ("plain", b"abc-123", True),
+    ("markup-like", b"<b>[red]x[/red]</b>", True),
+    ("latin1-letter", b"caf\xe9", True),
+    ("200-chars", b"a" * 200, True),
+    ("201-chars", b"a" * 201, False),
+    ("empty", b"", False),
+    ("terminal-escape", b"\x1b[31mred\x1b[0m", False),
+    ("nul-byte", b"a\x00b", False),
+    ("bell-and-backspace", b"a\x07\x08", False),
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"), [c[1:] for c in REQUEST_IDS], ids=[c[0] for c in REQUEST_IDS]
+)
+def test_hostile_request_id_is_kept_only_when_printable(
+    framework_server: LiveServer, value: bytes, kept: bool
+) -> None:
+    """The trace id comes from X-Request-Id when it is short printable text; anything else
+    (control characters, terminal escapes, empty, over 200 characters) gets a fresh id."""
+    data = build_request(b"GET", b"/", [(b"X-Request-Id", value)])
+
+    response, trace = framework_server.send_traced(data)
+
+    assert response.status == 200
+    assert trace is not None
+    assert (trace["id"] == value.decode("latin-1")) is kept
+    assert trace["id"] and trace["id"].isprintable()
+
+
 def sample_url(rule: Rule) -> str:
     """A URL the rule matches: each converter's argument filled with a value it accepts."""
     samples = {
@@ -252,7 +285,7 @@ HOSTS = [
     ids=[case[0] for case in HOSTS],
 )
 def test_host_against_server_name(
-    tmp_path,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
     flavour: str,
     server_name: str,
     subdomain_matching: bool,
