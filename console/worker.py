@@ -498,6 +498,8 @@ class Worker:
                 data, fds, _flags, _address = socket.recv_fds(self._channel, 65536, 8)
             except OSError:
                 data, fds = b"", []
+            for fd in fds:  # a process the app starts must not hold the app's socket
+                os.set_inheritable(fd, False)
             pending_fds += fds
             if not data:
                 self._orphaned()
@@ -604,6 +606,8 @@ def main(argv: list[str] | None = None) -> int:
     if channel.family != socket.AF_UNIX:
         print("hookscope worker: the channel must be a Unix socket", file=sys.stderr)
         return 2
+    # Only this process may talk to the supervisor: not a shell or server the app starts.
+    channel.set_inheritable(False)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
     # The worker serves the app; an unguarded app.run() in the module must not serve it too.
     os.environ["HOOKSCOPE_RUN_FROM_CLI"] = "true"

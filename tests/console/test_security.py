@@ -151,6 +151,22 @@ def test_the_event_channel_is_an_unnamed_socketpair_nobody_else_can_open(
     assert all(path == "" for path in own.values())
 
 
+def test_processes_the_app_starts_do_not_inherit_the_event_channel(
+    tmp_path: Path, log: EventLog
+) -> None:
+    source = tmp_path / "shells_out.py"
+    source.write_text(
+        "import os\n"
+        "from framework import App\n"
+        "app = App(__name__)\n"
+        "os.system('ls -l /proc/self/fd > fds.txt')\n"
+    )
+    with Supervisor([str(source)], log, cwd=str(tmp_path), policy=FAST):
+        log.wait_for(is_state("shells_out", "running"))
+    listing = (tmp_path / "fds.txt").read_text()
+    assert "socket:" not in listing, listing
+
+
 def test_a_request_that_raises_never_reaches_werkzeugs_debugger(running: Supervisor) -> None:
     for app in ("tattler", "debug_on"):
         with AppClient(running.app(app).url, timeout=10) as client:
