@@ -102,9 +102,10 @@ def test_raising_converter_is_a_500_and_the_server_lives(
 def test_raising_converter_is_a_clear_500_in_the_trace(
     framework_server: LiveServer, target: bytes, exception: str
 ) -> None:
-    framework_server.request(b"GET", target)
+    response, trace = framework_server.send_traced(build_request(b"GET", target))
 
-    trace = framework_server.traces[-1]
+    assert response.status == 500
+    assert trace is not None
     assert trace["response"]["status"] == 500
     assert trace["exception"]["type"] == exception
     assert (
@@ -116,10 +117,12 @@ def test_raising_converter_is_a_clear_500_in_the_trace(
 
 
 def test_trace_of_an_overflowing_float_is_strict_json(framework_server: LiveServer) -> None:
+    """A 400-digit float overflows to inf; the trace writes it as text, not as Infinity."""
     response, trace = framework_server.send_traced(
         build_request(b"GET", b"/float/" + b"9" * 400 + b".5")
     )
 
     assert response.status == 200
     assert trace is not None
+    assert trace["routing"]["view_args"] == {"number": "inf"}
     json.dumps(trace, allow_nan=False)

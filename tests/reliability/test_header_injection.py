@@ -11,7 +11,12 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.reliability.conftest import LiveServer, RawResponse, expect_server_error
+from tests.reliability.conftest import (
+    LiveServer,
+    RawResponse,
+    build_request,
+    expect_server_error,
+)
 
 
 def head_lines(response: RawResponse) -> list[bytes]:
@@ -79,9 +84,12 @@ def test_crlf_is_refused_or_encoded(
 
 
 def test_refused_header_is_a_clear_500_in_the_trace(framework_server: LiveServer) -> None:
-    framework_server.request(b"GET", b"/header?value=a%0d%0aSet-Cookie:%20evil=1")
+    data = build_request(b"GET", b"/header?value=a%0d%0aSet-Cookie:%20evil=1")
 
-    trace = framework_server.traces[-1]
+    response, trace = framework_server.send_traced(data)
+
+    assert response.status == 500
+    assert trace is not None
     assert trace["response"]["status"] == 500
     assert trace["exception"]["type"] == "ValueError"
     assert "newline" in trace["exception"]["message"]
@@ -124,10 +132,13 @@ def test_header_outside_latin1_makes_flask_drop_the_connection(
 def test_header_outside_latin1_is_refused_with_a_500(framework_server: LiveServer) -> None:
     """The framework checks header values before the server sees them: a logged 500
     naming the header, in the trace too, instead of a dropped connection."""
-    response = framework_server.request(b"GET", b"/header?value=%e2%82%ac")
+    response, trace = framework_server.send_traced(
+        build_request(b"GET", b"/header?value=%e2%82%ac")
+    )
 
     assert response.status == 500
-    assert framework_server.traces[-1]["response"]["status"] == 500
+    assert trace is not None
+    assert trace["response"]["status"] == 500
     logged = framework_server.take_errors()
     assert any("'X-Echo' has a value that is not latin-1" in m for m in logged), logged
     framework_server.assert_alive()
@@ -161,13 +172,15 @@ def test_unencodable_location_is_the_apps_own_500(
 ) -> None:
     """The framework catches the conversion error like any other: a 500 from the app,
     logged with the reason and recorded in the trace, never an error in the server."""
-    response = framework_server.request(b"GET", redirect_target(location))
+    data = build_request(b"GET", redirect_target(location))
+
+    response, trace = framework_server.send_traced(data)
 
     assert response.status == 500
     assert response.header("Location") is None
     logged = framework_server.take_errors()
     assert any("Exception on /redirect [GET]" in m and error in m for m in logged), logged
-    trace = framework_server.traces[-1]
+    assert trace is not None
     assert trace["response"]["status"] == 500
     assert trace["exception"] is not None
     framework_server.assert_alive()
