@@ -329,6 +329,8 @@ FORM_ODDITIES = [
     ),
     ("urlencoded-bad-escapes", URLENCODED[0][1], b"%zz=%ff&&=&a", 200),
     ("urlencoded-25-fields", URLENCODED[0][1], b"&".join(b"a%d=1" % i for i in range(25)), 200),
+    ("urlencoded-2000-fields", URLENCODED[0][1], b"&".join(b"a%d=1" % i for i in range(2000)), 200),
+    ("urlencoded-field-over-max-memory", URLENCODED[0][1], b"a=" + b"x" * 20_000, 200),
 ]
 
 
@@ -340,7 +342,8 @@ FORM_ODDITIES = [
 def test_form_oddities_parse_to_what_they_can(
     server: LiveServer, content_type: bytes, body: bytes, status: int
 ) -> None:
-    """Werkzeug drops what it cannot parse; max_form_parts counts multipart parts only."""
+    """Werkzeug drops what it cannot parse; max_form_parts and max_form_memory_size apply
+    to multipart bodies only (url-encoded ones are bounded by MAX_CONTENT_LENGTH alone)."""
     response = server.request(b"POST", b"/form", [(b"Content-Type", content_type)], body)
 
     assert response.status == status
