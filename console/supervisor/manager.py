@@ -61,6 +61,10 @@ from console.targets import TargetError, parse_target
 HOST = "127.0.0.1"
 #: A new worker starts accepting after this even if the old one never confirmed it stopped.
 HANDOFF_TIMEOUT = 1.0
+#: Connections the kernel holds while no worker accepts (start-up, a reload's handoff, a busy
+#: worker). Past it, a client's SYN is dropped and retried a second later, so keep it well
+#: above the connections a load test opens at once (the kernel caps it at somaxconn).
+LISTEN_BACKLOG = 1024
 _STREAMED = (Trace, Log, TracesDropped, ProtocolProblem)
 
 
@@ -520,7 +524,7 @@ def _bind(port: int, next_free_port: bool) -> socket.socket:
             raise SupervisorError(
                 f"cannot listen on {HOST}:{candidate}: {error.strerror}"
             ) from None
-        listener.listen(128)
+        listener.listen(LISTEN_BACKLOG)
         listener.setblocking(False)
         return listener
     raise SupervisorError(f"no free port on {HOST} from {port} to {port + attempts - 1}")
