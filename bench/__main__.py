@@ -16,6 +16,9 @@ from bench.errors import BenchmarkError
 SUITES: tuple[tuple[str, str], ...] = (
     ("requests", "bench.requests_bench"),
     ("imports", "bench.import_time"),
+    ("reload", "bench.console_reload"),
+    ("traces", "bench.console_traces"),
+    ("load", "bench.console_load"),
 )
 """(name, module) pairs, run in this order."""
 
