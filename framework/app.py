@@ -166,6 +166,7 @@ class App(Scaffold):
         self.blueprints: dict[str, Blueprint] = {}
         self.extensions: dict[str, t.Any] = {}
         self.url_map = self.url_map_class(host_matching=host_matching)
+        self._bound_hosts: dict[tuple[t.Any, ...], tuple[str, str, str | None, str]] = {}
         self.subdomain_matching = subdomain_matching
         self.tracers = TracerRegistry()
         self._got_first_request = False
@@ -431,9 +432,7 @@ class App(Scaffold):
                 server_name = None
             elif not self.subdomain_matching:
                 subdomain = self.url_map.default_subdomain or ""
-            return self.url_map.bind_to_environ(
-                request.environ, server_name=server_name, subdomain=subdomain
-            )
+            return self._bind_request(request.environ, server_name, subdomain)
         if self.config["SERVER_NAME"] is not None:
             return self.url_map.bind(
                 self.config["SERVER_NAME"],
@@ -441,6 +440,54 @@ class App(Scaffold):
                 url_scheme=self.config["PREFERRED_URL_SCHEME"],
             )
         return None
+
+    def _bind_request(
+        self, environ: WSGIEnvironment, server_name: str | None, subdomain: str | None
+    ) -> MapAdapter:
+        """``url_map.bind_to_environ``, remembering what it derives from the host.
+
+        Binding works out the server name, subdomain, script name and scheme from
+        the Host header and friends, which costs about as much as routing itself;
+        they are the same for every request to the same host, so the first request
+        binds for real and later ones build the adapter from the remembered parts
+        plus their own method, path and query.
+        """
+        key = (
+            environ.get("HTTP_HOST"),
+            environ.get("SERVER_NAME"),
+            environ.get("SERVER_PORT"),
+            environ.get("wsgi.url_scheme"),
+            environ.get("HTTP_CONNECTION"),
+            environ.get("HTTP_UPGRADE"),
+            environ.get("SCRIPT_NAME"),
+            server_name,
+            subdomain,
+            self.url_map.host_matching,
+        )
+        known = self._bound_hosts.get(key)
+        if known is None:
+            adapter = self.url_map.bind_to_environ(
+                environ, server_name=server_name, subdomain=subdomain
+            )
+            if adapter.subdomain != "<invalid>":  # a mismatched host warns on every request
+                if len(self._bound_hosts) >= 256:
+                    self._bound_hosts.clear()
+                self._bound_hosts[key] = (
+                    adapter.server_name,
+                    adapter.script_name,
+                    adapter.subdomain,
+                    adapter.url_scheme,
+                )
+            return adapter
+        path_info = environ.get("PATH_INFO")
+        query = environ.get("QUERY_STRING")
+        return MapAdapter(
+            self.url_map,
+            *known,
+            "/" if path_info is None else path_info.encode("latin-1").decode(errors="replace"),
+            environ["REQUEST_METHOD"],
+            None if query is None else query.encode("latin-1").decode(errors="replace"),
+        )
 
     def url_for(
         self,
