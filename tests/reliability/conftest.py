@@ -177,11 +177,13 @@ class LiveServer:
     port: int
     folders: Folders
     errors: ErrorRecords
+    traced: bool
     traces: list[dict[str, Any]] = field(default_factory=list)
 
     def __repr__(self) -> str:
         """Short, for Hypothesis' report of a failing example (the traces grow large)."""
-        return f"<LiveServer {self.flavour} on 127.0.0.1:{self.port}>"
+        tracer = " traced" if self.traced else ""
+        return f"<LiveServer {self.flavour}{tracer} on 127.0.0.1:{self.port}>"
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         # Hypothesis pretty-prints dataclasses field by field unless this is defined.
@@ -277,16 +279,26 @@ def recording_errors(app: Any) -> Iterator[ErrorRecords]:
 
 @contextmanager
 def live_server(
-    flavour: str, root: Path, *, subdomain_matching: bool = False, **config: Any
+    flavour: str,
+    root: Path,
+    *,
+    traced: bool | None = None,
+    subdomain_matching: bool = False,
+    **config: Any,
 ) -> Iterator[LiveServer]:
-    """The target app on ``flavour`` served for real; framework apps also carry a tracer."""
+    """The target app on ``flavour`` served for real.
+
+    A framework app carries a tracer unless ``traced=False``: the console always attaches
+    one, while an app without tracers takes the framework's plain (untraced) dispatch.
+    """
+    traced = flavour == "framework" if traced is None else traced
     folders = Folders(root).create()
     app = create_app(flavour, folders, subdomain_matching=subdomain_matching, **config)
     traces: list[dict[str, Any]] = []
-    if flavour == "framework":
+    if traced:
         app.add_tracer(traces.append)
     with recording_errors(app) as errors, serving(app) as port:
-        yield LiveServer(flavour, app, port, folders, errors, traces)
+        yield LiveServer(flavour, app, port, folders, errors, traced, traces)
 
 
 def expect_server_error(caplog: pytest.LogCaptureFixture, text: str, timeout: float = 2.0) -> str:
@@ -319,18 +331,28 @@ def server_never_crashes(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     assert crashes == []
 
 
-@pytest.fixture(scope="module", params=["framework", "flask"])
+@pytest.fixture(scope="module", params=["framework", "framework-untraced", "flask"])
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    """The target app on the framework, then on Flask 3.1: each case must hold on both."""
-    with live_server(request.param, tmp_path_factory.mktemp(request.param)) as live:
+    """The target app on the framework (traced, as the console runs it, and untraced, the
+    plain dispatch), then on Flask 3.1: each case must hold on all three."""
+    flavour, _, variant = request.param.partition("-")
+    root = tmp_path_factory.mktemp(request.param)
+    with live_server(flavour, root, traced=False if variant else None) as live:
         yield live
 
 
 @pytest.fixture(scope="module")
 def framework_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     with live_server("framework", tmp_path_factory.mktemp("framework")) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def plain_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The framework app without a tracer: the plain dispatch path."""
+    with live_server("framework", tmp_path_factory.mktemp("plain"), traced=False) as live:
         yield live
 
 

@@ -110,14 +110,20 @@ HEADER_NAMES = [
 
 
 def both(
-    framework_server: LiveServer, flask_server: LiveServer, data: bytes, **kwargs: Any
+    framework_server: LiveServer,
+    plain_server: LiveServer,
+    flask_server: LiveServer,
+    data: bytes,
+    **kwargs: Any,
 ) -> tuple[RawResponse, RawResponse]:
     """The framework's and Flask's response; the framework's trace must tell the truth:
-    one trace per request, the status the client saw, and plain JSON for the console."""
+    one trace per request, the status the client saw, and plain JSON for the console.
+    The framework without a tracer (its plain dispatch) must answer the same."""
     ours, trace = framework_server.send_traced(data, **kwargs)
     if trace is not None:
         assert trace["response"]["status"] == ours.status
         json.dumps(trace)
+    assert plain_server.send(data, **kwargs).status == ours.status
     return ours, flask_server.send(data, **kwargs)
 
 
@@ -130,20 +136,21 @@ def assert_sound(ours: RawResponse, flasks: RawResponse, *, may_fail: bool = Fal
     assert SECRET_TEXT.encode() not in ours.raw
 
 
-def assert_both_alive(framework_server: LiveServer, flask_server: LiveServer) -> None:
-    framework_server.assert_alive()
-    flask_server.assert_alive()
-    framework_server.take_errors()
-    flask_server.take_errors()
+def assert_all_alive(*servers: LiveServer) -> None:
+    for server in servers:
+        server.assert_alive()
+        server.take_errors()
 
 
 @FUZZ_SETTINGS
 @given(path=fuzzed_paths)
-def test_fuzzed_paths(framework_server: LiveServer, flask_server: LiveServer, path: bytes) -> None:
-    ours, flasks = both(framework_server, flask_server, build_request(b"GET", path))
+def test_fuzzed_paths(
+    framework_server: LiveServer, plain_server: LiveServer, flask_server: LiveServer, path: bytes
+) -> None:
+    ours, flasks = both(framework_server, plain_server, flask_server, build_request(b"GET", path))
 
     assert_sound(ours, flasks)
-    assert_both_alive(framework_server, flask_server)
+    assert_all_alive(framework_server, plain_server, flask_server)
 
 
 @FUZZ_SETTINGS
@@ -151,7 +158,10 @@ def test_fuzzed_paths(framework_server: LiveServer, flask_server: LiveServer, pa
     query=st.lists(st.one_of(st.sampled_from(TRICKY_PIECES), st.binary(max_size=12)), max_size=8)
 )
 def test_fuzzed_query_strings(
-    framework_server: LiveServer, flask_server: LiveServer, query: list[bytes]
+    framework_server: LiveServer,
+    plain_server: LiveServer,
+    flask_server: LiveServer,
+    query: list[bytes],
 ) -> None:
     """Raw bytes in the query (only what would split the request line is encoded)."""
     raw_query = b"".join(query)
@@ -159,12 +169,12 @@ def test_fuzzed_query_strings(
         raw_query = raw_query.replace(unsafe, b"%%%02X" % unsafe[0])
     target = b"/echo?" + raw_query
 
-    ours, flasks = both(framework_server, flask_server, build_request(b"GET", target))
+    ours, flasks = both(framework_server, plain_server, flask_server, build_request(b"GET", target))
 
     assert_sound(ours, flasks)
     if ours.status == 200:
         assert json.loads(ours.body) == json.loads(flasks.body)
-    assert_both_alive(framework_server, flask_server)
+    assert_all_alive(framework_server, plain_server, flask_server)
 
 
 @FUZZ_SETTINGS
@@ -174,6 +184,7 @@ def test_fuzzed_query_strings(
 )
 def test_fuzzed_header_values(
     framework_server: LiveServer,
+    plain_server: LiveServer,
     flask_server: LiveServer,
     headers: list[tuple[bytes, bytes]],
     target: bytes,
@@ -181,11 +192,11 @@ def test_fuzzed_header_values(
     """Conditional and range headers reach send_file; the rest reach the request object."""
     data = build_request(b"GET", target, list(headers))
 
-    ours, flasks = both(framework_server, flask_server, data)
+    ours, flasks = both(framework_server, plain_server, flask_server, data)
 
     assert_sound(ours, flasks)
     assert ours.body == flasks.body
-    assert_both_alive(framework_server, flask_server)
+    assert_all_alive(framework_server, plain_server, flask_server)
 
 
 @FUZZ_SETTINGS
@@ -199,16 +210,16 @@ def test_fuzzed_header_values(
     )
 )
 def test_fuzzed_cookies(
-    framework_server: LiveServer, flask_server: LiveServer, cookie: bytes
+    framework_server: LiveServer, plain_server: LiveServer, flask_server: LiveServer, cookie: bytes
 ) -> None:
     """Whatever the Cookie header holds, /session answers 200 with an empty session."""
     data = build_request(b"GET", b"/session", [(b"Cookie", cookie)])
 
-    ours, flasks = both(framework_server, flask_server, data)
+    ours, flasks = both(framework_server, plain_server, flask_server, data)
 
     assert_sound(ours, flasks)
     assert (ours.status, json.loads(ours.body)) == (200, {})
-    assert_both_alive(framework_server, flask_server)
+    assert_all_alive(framework_server, plain_server, flask_server)
 
 
 CONTENT_TYPES = [
@@ -250,6 +261,7 @@ body_pieces = st.one_of(
 )
 def test_fuzzed_bodies(
     framework_server: LiveServer,
+    plain_server: LiveServer,
     flask_server: LiveServer,
     path: bytes,
     content_type: bytes,
@@ -265,10 +277,10 @@ def test_fuzzed_bodies(
         content_length=len(body) + declared_extra,
     )
 
-    ours, flasks = both(framework_server, flask_server, data, half_close=True)
+    ours, flasks = both(framework_server, plain_server, flask_server, data, half_close=True)
 
     assert_sound(ours, flasks)
-    assert_both_alive(framework_server, flask_server)
+    assert_all_alive(framework_server, plain_server, flask_server)
 
 
 def location_survives_werkzeug(target: str) -> bool:
@@ -291,6 +303,7 @@ def location_survives_werkzeug(target: str) -> bool:
 )
 def test_fuzzed_redirect_targets(
     framework_server: LiveServer,
+    plain_server: LiveServer,
     flask_server: LiveServer,
     target: str,
     caplog: pytest.LogCaptureFixture,
@@ -301,7 +314,7 @@ def test_fuzzed_redirect_targets(
     query = quote(target, safe="").encode()
     request = build_request(b"GET", b"/redirect?to=" + query)
 
-    ours, flasks = both(framework_server, flask_server, request)
+    ours, flasks = both(framework_server, plain_server, flask_server, request)
 
     assert_sound(ours, flasks, may_fail=True)
     if "\r" in target or "\n" in target:
@@ -314,4 +327,4 @@ def test_fuzzed_redirect_targets(
     head = ours.raw.partition(b"\r\n\r\n")[0]
     assert all(b":" in line for line in head.split(b"\r\n")[1:])
     assert ours.header_names().count("location") == (1 if ours.status == 302 else 0)
-    assert_both_alive(framework_server, flask_server)
+    assert_all_alive(framework_server, plain_server, flask_server)

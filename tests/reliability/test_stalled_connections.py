@@ -99,7 +99,7 @@ def test_client_reset_mid_request(
     reset_after_sending(server, data)
 
     server.assert_alive()
-    if server.flavour == "framework":
+    if server.traced:
         # The reset request's trace (paths other than the alive check's "/"), if any.
         deadline = time.monotonic() + (2.0 if traced_status is not None else 0.3)
         while True:
