@@ -1,11 +1,11 @@
 """Property-based fuzzing: random paths, queries, headers, cookies and bodies, sent raw.
 
-Each example goes to the target app on the framework and on Flask 3.1, both served by
-Werkzeug on 127.0.0.1. The properties: the framework answers (no hang, no dropped
-connection), never with a 500 where the app has no bug to hit, with Flask's status, never
-with the secret file beside the static folder; its trace of the request is delivered,
-JSON-serialisable and shows the status the client got; and the next ordinary request
-still works.
+Each example goes to the target app on the framework (traced and untraced) and on Flask
+3.1, all served by Werkzeug on 127.0.0.1. The properties: the framework answers (no hang,
+no dropped connection), never with a 500 where the app has no bug to hit, with Flask's
+status, the same with or without a tracer, never with the secret file beside the static
+folder; its trace of the request is delivered, JSON-serialisable and shows the status the
+client got; and the next ordinary request still works.
 """
 
 from __future__ import annotations

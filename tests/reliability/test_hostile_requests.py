@@ -1,8 +1,8 @@
 """Malformed URLs, oversized requests, odd methods and hosts: a clear status, never a crash.
 
-Every case runs against the target app on the framework and on Flask 3.1, each behind
-Werkzeug's threaded server on 127.0.0.1, and ends by checking that the next ordinary
-request is still answered.
+Every case runs against the target app on the framework (with a tracer, as the console
+runs it, and without) and on Flask 3.1, each behind Werkzeug's threaded server on
+127.0.0.1, and ends by checking that the next ordinary request is still answered.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def test_malformed_target(server: LiveServer, target: bytes, status: int, expect
 
 
 # Limits of Python's http.server, which Werkzeug's server builds on: they answer before
-# the app is reached, the same for both flavours.
+# the app is reached, the same for every flavour.
 # (id, request bytes, expected status, reason in the body)
 OVERSIZED_REQUESTS = [
     ("request-line-70k", build_request(b"GET", b"/" + b"a" * 70_000), 414, b"Request-URI Too Long"),
