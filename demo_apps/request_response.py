@@ -76,7 +76,7 @@ def show_request() -> str:
 @app.route("/upload", methods=["GET", "POST"])
 def upload() -> str:
     """Save the posted file under a sanitised name, never where the client's name points."""
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD (which Werkzeug answers without a body)
         return f"<h1>upload</h1>{UPLOAD_FORM}"
     uploaded = request.files.get("the_file")
     if uploaded is None or not uploaded.filename:

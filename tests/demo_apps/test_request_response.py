@@ -114,3 +114,7 @@ def test_jsonify(client) -> None:
 
     assert response.mimetype == "application/json"
     assert response.get_json() == {"k": "v"}
+
+
+def test_head_on_the_upload_page_answers_like_get(client) -> None:
+    assert client.head("/upload").status_code == client.get("/upload").status_code == 200
