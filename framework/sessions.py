@@ -197,6 +197,9 @@ class SecureCookieSessionInterface(SessionInterface):
         return self.session_class(data)
 
     def save_session(self, app: App, session: SessionMixin, response: Response) -> None:
+        """Set, refresh or delete the cookie; ``Vary: Cookie`` whenever the session was
+        used or its cookie changes (added once: parsing the header costs more than the
+        rest)."""
         name = self.get_cookie_name(app)
         domain = self.get_cookie_domain(app)
         path = self.get_cookie_path(app)
@@ -204,9 +207,7 @@ class SecureCookieSessionInterface(SessionInterface):
         partitioned = self.get_cookie_partitioned(app)
         samesite = self.get_cookie_samesite(app)
         httponly = self.get_cookie_httponly(app)
-
-        if session.accessed:
-            response.vary.add("Cookie")
+        vary = session.accessed
 
         if not session:
             if session.modified:
@@ -219,24 +220,22 @@ class SecureCookieSessionInterface(SessionInterface):
                     samesite=samesite,
                     httponly=httponly,
                 )
-                response.vary.add("Cookie")
-            return
-
-        if not self.should_set_cookie(app, session):
-            return
-
-        serializer = self.get_signing_serializer(app)
-        assert serializer is not None  # a writable session implies a secret key
-        value = serializer.dumps(dict(session))
-        response.set_cookie(
-            name,
-            value,
-            expires=self.get_expiration_time(app, session),
-            httponly=httponly,
-            domain=domain,
-            path=path,
-            secure=secure,
-            partitioned=partitioned,
-            samesite=samesite,
-        )
-        response.vary.add("Cookie")
+                vary = True
+        elif self.should_set_cookie(app, session):
+            serializer = self.get_signing_serializer(app)
+            if serializer is None:
+                raise RuntimeError("The session cannot be saved: no secret key is set.")
+            response.set_cookie(
+                name,
+                serializer.dumps(dict(session)),
+                expires=self.get_expiration_time(app, session),
+                httponly=httponly,
+                domain=domain,
+                path=path,
+                secure=secure,
+                partitioned=partitioned,
+                samesite=samesite,
+            )
+            vary = True
+        if vary:
+            response.vary.add("Cookie")
