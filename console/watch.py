@@ -12,11 +12,12 @@ escaped, so an app cannot drive the user's terminal.
 
 from __future__ import annotations
 
+import collections
 import os
-import queue
 import re
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from types import FrameType
@@ -41,6 +42,8 @@ from console.protocol import (
 from console.supervisor import Supervisor, SupervisorError
 
 ARROW = " → "
+#: Traces and output lines waiting to be printed, at most; past it they are dropped and counted.
+PENDING_LIMIT = 1_000
 _SHOWN_STEP_KINDS = ("url_value_preprocessor", "before_request", "view", "after_request")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
@@ -205,6 +208,69 @@ class WatchPrinter:
         return [printable(f"{event.state.replace('_', ' ')}{detail}")]
 
 
+class PendingEvents:
+    """The events waiting for the terminal (or the pipe) to take them, within a bound.
+
+    A reader that stops reading (a paused terminal, a stalled pipe) must not make the
+    console hoard every trace the apps send. Traces and output lines beyond ``limit`` are
+    dropped, and each drop is reported: a ``traces_dropped`` event (its ``total`` counts
+    this printer's drops for the app) and a note for output lines, ahead of what is still
+    pending. Every other event (states, reloads, load errors) is always kept.
+    """
+
+    def __init__(self, limit: int = PENDING_LIMIT) -> None:
+        self._limit = limit
+        self._events: collections.deque[Event] = collections.deque()
+        self._sheddable = 0
+        self._arrived = threading.Condition()
+        self._dropped_traces: collections.Counter[str] = collections.Counter()
+        self._dropped_trace_totals: collections.Counter[str] = collections.Counter()
+        self._dropped_logs: collections.Counter[str] = collections.Counter()
+
+    def put(self, event: Event) -> None:
+        """Called by the supervisor's threads; never blocks on the reader."""
+        with self._arrived:
+            if isinstance(event, Trace | Log):
+                if self._sheddable >= self._limit:
+                    dropped = (
+                        self._dropped_traces if isinstance(event, Trace) else self._dropped_logs
+                    )
+                    dropped[event.app] += 1
+                    return
+                self._sheddable += 1
+            self._events.append(event)
+            self._arrived.notify()
+
+    def get(self, timeout: float) -> Event | None:
+        """The next event (drop reports first), or None when nothing came within ``timeout``."""
+        with self._arrived:
+            if not self._events and not self._has_drops():
+                self._arrived.wait(timeout)
+            report = self._drop_report()
+            if report is not None:
+                return report
+            if not self._events:
+                return None
+            event = self._events.popleft()
+            if isinstance(event, Trace | Log):
+                self._sheddable -= 1
+            return event
+
+    def _has_drops(self) -> bool:
+        return bool(self._dropped_traces or self._dropped_logs)
+
+    def _drop_report(self) -> Event | None:
+        if self._dropped_traces:
+            app, count = self._dropped_traces.popitem()
+            self._dropped_trace_totals[app] += count
+            return TracesDropped(app, count, self._dropped_trace_totals[app])
+        if self._dropped_logs:
+            app, count = self._dropped_logs.popitem()
+            note = f"{count} output lines dropped: they came faster than they could be printed"
+            return Log(app, "hookscope", "WARNING", note, None, time.time())
+        return None
+
+
 def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -238,7 +304,7 @@ def watch(
     TARGET is a file (app.py), a package directory, a module (pkg.mod), pkg.mod:name or
     pkg.mod:create_app('arg'). Ctrl-C stops every app.
     """
-    events: queue.SimpleQueue[Event] = queue.SimpleQueue()
+    events = PendingEvents()
     try:
         supervisor = Supervisor(
             targets,
@@ -258,9 +324,8 @@ def watch(
             for app in supervisor.apps:
                 click.echo(f"{app.app_id:<{width}}  starting {app.target} on {app.url}")
         while True:
-            try:
-                event = events.get(timeout=0.5)
-            except queue.Empty:
+            event = events.get(timeout=0.5)
+            if event is None:
                 continue
             if as_json:
                 click.echo(encode(event).decode("utf-8").rstrip("\n"))
@@ -286,6 +351,7 @@ def _silence_stdout() -> None:
 
 
 __all__ = [
+    "PendingEvents",
     "WatchPrinter",
     "format_route_diff",
     "format_routes",

@@ -21,7 +21,9 @@ from collections import Counter
 from pathlib import Path
 
 from bench.console_load import generate_load
+from console.protocol import Log, StateChanged, Trace, TracesDropped
 from console.supervisor import Supervisor
+from console.watch import PendingEvents
 from tests.console.test_watch import free_port
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -51,6 +53,8 @@ class JsonWatch:
         self.trace_ids: Counter[str] = Counter()
         self.dropped = 0
         self.running: queue.SimpleQueue[bool] = queue.SimpleQueue()
+        self.reading = threading.Event()
+        self.reading.set()
         self._lock = threading.Lock()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -58,6 +62,7 @@ class JsonWatch:
     def _read(self) -> None:
         assert self.process.stdout is not None
         for line in self.process.stdout:
+            self.reading.wait()  # cleared: the pipe fills up, as with a paused terminal
             event = json.loads(line)
             with self._lock:
                 if event["type"] == "trace":
@@ -76,6 +81,7 @@ class JsonWatch:
             return self.dropped
 
     def stop(self) -> None:
+        self.reading.set()
         self.process.terminate()
         try:
             self.process.wait(timeout=15)
@@ -117,6 +123,51 @@ def test_every_request_under_200_connections_has_its_trace_or_is_counted_as_drop
     dropped = watch.drops() - dropped_before
     assert len(traced) + dropped == load.requests, "every missing trace is a reported drop"
     assert rss_after - rss_before < RSS_GROWTH_LIMIT_KB, (rss_before, rss_after)
+
+
+def test_a_reader_that_stops_reading_costs_drops_not_memory() -> None:
+    port = free_port()
+    watch = JsonWatch(port)
+    try:
+        assert watch.running.get(timeout=30)
+        generate_load(port, 20, 0.5, prefix="warm")
+        time.sleep(0.5)
+        rss_before = resident_kb(watch.process.pid)
+        already = watch.accounted()
+        watch.reading.clear()
+        load = generate_load(port, 50, LOAD_SECONDS)
+        rss_after = resident_kb(watch.process.pid)
+        watch.reading.set()
+        assert load.errors == 0, load.error_samples
+        deadline = time.monotonic() + 20
+        while watch.accounted() - already < load.requests and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        watch.stop()
+    traced = [key for key in watch.trace_ids if not key.startswith("warm-")]
+    assert len(traced) < load.requests, "the stalled reader did cost traces"
+    assert watch.accounted() - already == load.requests, "and every one is counted as dropped"
+    assert rss_after - rss_before < RSS_GROWTH_LIMIT_KB, (rss_before, rss_after)
+
+
+def test_pending_events_beyond_the_limit_are_dropped_and_reported_first() -> None:
+    pending = PendingEvents(limit=2)
+    for number in range(5):
+        pending.put(Trace("demo", {"id": str(number)}))
+    pending.put(Log("demo", "stdout", "INFO", "one line too many"))
+    pending.put(StateChanged("demo", "reloading"))
+    assert pending.get(timeout=0) == TracesDropped("demo", 3, 3)
+    note = pending.get(timeout=0)
+    assert isinstance(note, Log) and note.stream == "hookscope"
+    assert note.message == "1 output lines dropped: they came faster than they could be printed"
+    assert [pending.get(timeout=0) for _ in range(4)] == [
+        Trace("demo", {"id": "0"}),
+        Trace("demo", {"id": "1"}),
+        StateChanged("demo", "reloading"),
+        None,
+    ]
+    pending.put(Trace("demo", {"id": "5"}))
+    assert pending.get(timeout=0) == Trace("demo", {"id": "5"}), "room again once taken"
 
 
 def test_connections_wait_in_the_backlog_while_no_worker_accepts(tmp_path: Path) -> None:
