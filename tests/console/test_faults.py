@@ -240,30 +240,47 @@ def named_unix_sockets() -> set[str]:
 
 
 def test_killing_hookscope_watch_leaves_no_worker_socket_or_temp_file(tmp_path: Path) -> None:
+    """Even workers that are stuck (in a hook, in an import) leave with the console."""
     app_dir, temp_dir = tmp_path / "app", tmp_path / "tmp"
     app_dir.mkdir()
     temp_dir.mkdir()
     shutil.copy(APPS / "greeter.py", app_dir / "greeter.py")
+    shutil.copy(APPS / "hangs_in_before_request.py", app_dir / "stuck.py")
+    (app_dir / "importing.py").write_text(HANGS_AT_IMPORT)
     port = free_port()
     before = sorted(os.listdir(app_dir))
     watch = subprocess.Popen(
-        [sys.executable, "-c", "from console.watch import watch; watch()", "greeter.py"]
-        + ["--port", str(port)],
+        [sys.executable, "-c", "from console.watch import watch; watch()"]
+        + ["greeter.py", "stuck.py", "importing.py", "--port", str(port)],
         cwd=app_dir,
         env={**os.environ, "TMPDIR": str(temp_dir)},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    hung_requests: list[str] = []
     try:
         assert watch.stdout is not None
+        running = 0
         for line in watch.stdout:
-            if "running (pid" in line:
+            running += "running (pid" in line
+            if running == 2:
                 break
         assert get(f"http://127.0.0.1:{port}/") == "hello from v1"
-        time.sleep(0.5)  # the warm spares are up too
+
+        def hang() -> None:
+            try:
+                get(f"http://127.0.0.1:{port + 1}/", timeout=10)
+            except OSError as error:
+                hung_requests.append(str(error))
+
+        in_flight = threading.Thread(target=hang)
+        in_flight.start()
+        while not (app_dir / "hangs.pid").exists():
+            time.sleep(0.05)
+        time.sleep(0.5)  # the request is inside its hook, the warm spares are up
         workers = worker_children(watch.pid)
-        assert len(workers) >= 2
+        assert len(workers) >= 4, "greeter, stuck, importing, and a spare"
     finally:
         watch.kill()
         watch.wait()
@@ -273,8 +290,12 @@ def test_killing_hookscope_watch_leaves_no_worker_socket_or_temp_file(tmp_path: 
     while not all(process_is_gone(pid) for pid in workers):
         assert time.monotonic() - killed_at < 2.0, "workers outlived the console"
         time.sleep(0.05)
-    with pytest.raises(ConnectionRefusedError):
-        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    in_flight.join(timeout=10)
+    assert len(hung_requests) == 1, "the hung request ended with its worker"
+    for app_port in (port, port + 1, port + 2):
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", app_port), timeout=5).close()
     assert os.listdir(temp_dir) == []
-    assert sorted(p for p in os.listdir(app_dir) if p != "__pycache__") == before
+    leftovers = sorted(p for p in os.listdir(app_dir) if p not in ("__pycache__", "hangs.pid"))
+    assert leftovers == before
     assert not [p for p in named_unix_sockets() if p.startswith(str(tmp_path))]
