@@ -65,6 +65,8 @@ ORPHAN_GRACE = 1.0
 #: A worker whose channel closed is gone after this, even if the app hangs.
 ORPHAN_DEADLINE = 1.5
 LOG_OUTBOX_SIZE = 2_000
+#: A log record longer than this is cut (a traceback fits; a 50 MB dump does not).
+MAX_LOG_CHARS = 65_536
 _CONVERTER_PART = re.compile(
     r"<(?:(?P<converter>[a-zA-Z_][a-zA-Z0-9_]*)(?:\((?P<arguments>.*?)\))?:)?"
     r"(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>"
@@ -198,6 +200,9 @@ class ChannelLogHandler(logging.Handler):
             message = self.format(record)
         except Exception:  # a record whose arguments do not format must not break a request
             message = f"{record.msg!r} {record.args!r}"
+        if len(message) > MAX_LOG_CHARS:
+            cut = len(message) - MAX_LOG_CHARS
+            message = f"{message[:MAX_LOG_CHARS]} … [{cut} more characters not shown]"
         if self._mask_secrets:
             message = mask_secrets_in_text(message)
         self._sender.offer_log(

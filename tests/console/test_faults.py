@@ -20,7 +20,14 @@ from pathlib import Path
 import pytest
 
 from console.http_client import AppClient, RequestFailed
-from console.protocol import LoadError, Log, StateChanged, Stopping, WorkerExited
+from console.protocol import (
+    LoadError,
+    Log,
+    ProtocolProblem,
+    StateChanged,
+    Stopping,
+    WorkerExited,
+)
 from console.supervisor import RestartPolicy, Supervisor
 from tests.console.test_supervisor import (
     APPS,
@@ -162,6 +169,28 @@ def test_a_hung_hook_and_a_deadlock_time_out_for_the_client_and_the_rest_serves(
     assert all(process_is_gone(pid) for pid in pids)
     gave_up = [e for e in log.of(Stopping, "deadlocks")]
     assert [e.reason for e in gave_up] == ["gave up waiting for in-flight requests"]
+
+
+def test_a_50_mb_log_record_arrives_cut_short_and_the_app_serves_on(
+    tmp_path: Path, log: EventLog
+) -> None:
+    (tmp_path / "chatty.py").write_text(
+        "from framework import App\n"
+        "app = App(__name__)\n"
+        "@app.route('/')\n"
+        "def index():\n"
+        "    app.logger.warning('y' * 50_000_000)\n"
+        "    return 'logged'\n"
+    )
+    with Supervisor([str(tmp_path / "chatty.py")], log, cwd=str(tmp_path), policy=FAST) as sup:
+        log.wait_for(is_state("chatty", "running"))
+        assert get(sup.app("chatty").url, timeout=30) == "logged"
+        record = log.wait_for(lambda e: isinstance(e, Log) and e.stream == "logger")
+        assert isinstance(record, Log) and record.level == "WARNING"
+        assert record.message.endswith(" … [49934464 more characters not shown]")
+        assert len(record.message) < 70_000
+        assert get(sup.app("chatty").url, timeout=30) == "logged"
+    assert log.of(ProtocolProblem) == []
 
 
 def test_a_worker_killed_mid_request_fails_that_request_clearly_and_is_replaced(
