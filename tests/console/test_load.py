@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import shutil
 import socket
 import subprocess
 import sys
@@ -20,13 +21,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.console_load import generate_load
-from console.protocol import Log, StateChanged, Trace, TracesDropped
+from bench.console_load import LoadReport, TraceTally, generate_load
+from console.protocol import Event, Log, StateChanged, Trace, TracesDropped
 from console.supervisor import Supervisor
 from console.watch import PendingEvents
 from tests.console.test_watch import free_port
 
 REPOSITORY = Path(__file__).resolve().parents[2]
+APPS = Path(__file__).parent / "apps"
 LOAD_SECONDS = float(os.environ.get("HOOKSCOPE_LOAD_SECONDS", "3"))
 #: How much the console's resident memory may grow over a load run.
 RSS_GROWTH_LIMIT_KB = 40 * 1024
@@ -148,6 +150,39 @@ def test_a_reader_that_stops_reading_costs_drops_not_memory() -> None:
     assert len(traced) < load.requests, "the stalled reader did cost traces"
     assert watch.accounted() - already == load.requests, "and every one is counted as dropped"
     assert rss_after - rss_before < RSS_GROWTH_LIMIT_KB, (rss_before, rss_after)
+
+
+def test_reloads_under_load_fail_no_request_and_lose_no_trace(tmp_path: Path) -> None:
+    source = tmp_path / "greeter.py"
+    shutil.copy(APPS / "greeter.py", source)
+    tally = TraceTally()
+    reloads: list[int | None] = []
+
+    def listener(event: Event) -> None:
+        tally(event)
+        if isinstance(event, StateChanged) and event.state == "running":
+            reloads.append(event.pid)
+
+    with Supervisor([str(source)], listener, cwd=str(tmp_path), watch=True) as supervisor:
+        while supervisor.app("greeter").status.state.value != "running":
+            time.sleep(0.05)
+        port = supervisor.app("greeter").port
+        result: list[LoadReport] = []
+        load_thread = threading.Thread(
+            target=lambda: result.append(generate_load(port, 50, LOAD_SECONDS))
+        )
+        load_thread.start()
+        for version in (2, 3):
+            time.sleep(LOAD_SECONDS / 3)
+            text = source.read_text()
+            source.write_text(text.replace(f'"v{version - 1}"', f'"v{version}"'))
+        load_thread.join(timeout=LOAD_SECONDS + 60)
+        [load] = result
+        tally.wait_for(load.requests, timeout=20)
+    assert load.errors == 0, load.error_samples
+    assert len(set(reloads)) == 3, "started, then two reloads, each a new worker"
+    assert len(tally.ids) == len(set(tally.ids)) and set(tally.ids) <= set(load.ids)
+    assert len(tally.ids) + tally.dropped == load.requests, "each request traced or counted"
 
 
 def test_pending_events_beyond_the_limit_are_dropped_and_reported_first() -> None:
