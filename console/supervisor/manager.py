@@ -65,6 +65,7 @@ HANDOFF_TIMEOUT = 1.0
 #: worker). Past it, a client's SYN is dropped and retried a second later, so keep it well
 #: above the connections a load test opens at once (the kernel caps it at somaxconn).
 LISTEN_BACKLOG = 1024
+MAX_PORT = 65_535
 _STREAMED = (Trace, Log, TracesDropped, ProtocolProblem)
 
 
@@ -429,6 +430,11 @@ class Supervisor:
                     app_id, suffix = f"{base}-{suffix}", suffix + 1
                 used.add(app_id)
                 wanted = 0 if port is None else port + index
+                if wanted > MAX_PORT:
+                    raise SupervisorError(
+                        f"no port left for {target}: port {port} + {index} is past {MAX_PORT}; "
+                        "choose a lower --port"
+                    )
                 listener = _bind(wanted, next_free_port)
                 self._apps[app_id] = ManagedApp(self, app_id, target, listener)
         except BaseException:
@@ -507,14 +513,15 @@ def _idle() -> None:
 def _bind(port: int, next_free_port: bool) -> socket.socket:
     """Bind a loopback listening socket, shared by every worker an app will ever have."""
     attempts = 100 if next_free_port and port else 1
-    for candidate in range(port, port + attempts):
+    stop = min(port + attempts, MAX_PORT + 1)
+    for candidate in range(port, stop):
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             listener.bind((HOST, candidate))
         except OSError as error:
             listener.close()
-            if error.errno == errno.EADDRINUSE and candidate + 1 < port + attempts:
+            if error.errno == errno.EADDRINUSE and next_free_port:
                 continue
             if error.errno == errno.EADDRINUSE:
                 raise SupervisorError(
@@ -527,7 +534,7 @@ def _bind(port: int, next_free_port: bool) -> socket.socket:
         listener.listen(LISTEN_BACKLOG)
         listener.setblocking(False)
         return listener
-    raise SupervisorError(f"no free port on {HOST} from {port} to {port + attempts - 1}")
+    raise SupervisorError(f"no free port on {HOST} from {port} to {stop - 1}")
 
 
 __all__ = [

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from console.http_client import AppClient, RequestFailed
 from console.protocol import (
@@ -28,7 +29,8 @@ from console.protocol import (
     Stopping,
     WorkerExited,
 )
-from console.supervisor import RestartPolicy, Supervisor
+from console.supervisor import RestartPolicy, Supervisor, SupervisorError
+from console.watch import watch
 from tests.console.test_supervisor import (
     APPS,
     FAST,
@@ -261,6 +263,28 @@ def test_watch_next_free_port_moves_past_a_taken_port(tmp_path: Path) -> None:
             assert get(f"http://127.0.0.1:{chosen}/") == "hello from v1"
         finally:
             assert watching.stop() == 0
+
+
+def test_ports_past_65535_are_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
+    for name in ("greeter.py", "counter.py"):
+        shutil.copy(APPS / name, tmp_path / name)
+    targets = [str(tmp_path / "greeter.py"), str(tmp_path / "counter.py")]
+    with pytest.raises(SupervisorError) as past:
+        Supervisor(targets, lambda event: None, port=65535)
+    assert str(past.value) == (
+        f"no port left for {targets[1]}: port 65535 + 1 is past 65535; choose a lower --port"
+    )
+    with socket.socket() as taken:
+        try:
+            taken.bind(("127.0.0.1", 65535))
+        except OSError:
+            pytest.skip("port 65535 is in use by something else")
+        taken.listen()
+        with pytest.raises(SupervisorError, match="no free port on 127.0.0.1 from 65535 to 65535"):
+            Supervisor(targets[:1], lambda event: None, port=65535, next_free_port=True)
+    result = CliRunner().invoke(watch, [*targets, "--port", "65535"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no port left for ") and "Traceback" not in result.output
 
 
 def named_unix_sockets() -> set[str]:
