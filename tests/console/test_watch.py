@@ -200,16 +200,28 @@ class WatchProcess:
             self.lines.put(line.rstrip("\n"))
 
     def expect(self, text: str, timeout: float = 20.0) -> str:
+        return self.expect_all(text, timeout=timeout)[0]
+
+    def expect_all(self, *texts: str, timeout: float = 20.0) -> list[str]:
+        """The first line holding each text, in whatever order they are printed.
+
+        (The app's output and its traces reach the console by different routes, so
+        a print and the trace of the same request may arrive either way round.)
+        """
         deadline = time.monotonic() + timeout
-        while True:
+        found: dict[str, str] = {}
+        while len(found) < len(texts):
             try:
                 line = self.lines.get(timeout=max(deadline - time.monotonic(), 0.01))
             except queue.Empty:
+                missing = [text for text in texts if text not in found]
                 seen = "\n".join(self.seen[-20:])
-                raise AssertionError(f"{text!r} never printed; saw:\n{seen}") from None
+                raise AssertionError(f"{missing!r} never printed; saw:\n{seen}") from None
             self.seen.append(line)
-            if text in line:
-                return line
+            for text in texts:
+                if text not in found and text in line:
+                    found[text] = line
+        return [found[text] for text in texts]
 
     def stop(self) -> int:
         if self.process.poll() is None:
@@ -257,8 +269,7 @@ def test_watch_prints_routes_requests_reloads_and_errors(
     process.expect("/user/<int:user_id>")
     process.expect("running (pid")
     assert fetch(port, "/user/3?x=1") == "user 3"
-    process.expect("greeter  | greeter: GET /user/3")
-    line = process.expect("GET /user/3?x=1 200")
+    _, line = process.expect_all("greeter  | greeter: GET /user/3", "GET /user/3?x=1 200")
     assert line.endswith("announce → user → stamp")
 
     source = app_dir / "greeter.py"
