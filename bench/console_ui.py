@@ -132,9 +132,10 @@ async def measure_keys_under_load(seconds: float, presses: int) -> dict[str, Any
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         load.start()
         load_started = time.monotonic()
-        await pilot.pause(0.5)  # let the flood build up
-        sections = ["routes", "traces", "logs", "request"]
-        keys = {"routes": "1", "request": "2", "traces": "3", "logs": "4"}
+        await asyncio.sleep(0.5)  # let the flood build up
+        # the request section puts the focus in its URL bar, where digits are typed, not keys
+        sections = ["routes", "traces", "logs"]
+        keys = {"routes": "1", "traces": "3", "logs": "4"}
         driver = app._driver
         assert driver is not None
         for index in range(presses):
@@ -147,8 +148,11 @@ async def measure_keys_under_load(seconds: float, presses: int) -> dict[str, Any
             key.set_sender(app)
             driver.send_message(key)
             while app.current_pane.section != section:
-                if time.perf_counter() - started > 5:
-                    raise RuntimeError(f"key {keys[section]!r} was not handled within 5 s")
+                if time.perf_counter() - started > 30:
+                    raise RuntimeError(
+                        f"key {keys[section]!r} was not handled within 30 s "
+                        f"(focus {app.focused}, section {app.current_pane.section})"
+                    )
                 await asyncio.sleep(0.001)
             latencies.append((time.perf_counter() - started) * 1000)
             await asyncio.sleep(0.1)

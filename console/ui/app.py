@@ -90,6 +90,7 @@ class HookscopeConsole(App[None]):
         }
         self._pane_ids = {app_id: f"app-{index}" for index, app_id in enumerate(self.views)}
         self._replays: dict[str, tuple[str, TraceRecord]] = {}
+        self._panes: dict[str, AppPane] = {}
         self.frames = 0
         self._engine_error = ""
 
@@ -97,9 +98,10 @@ class HookscopeConsole(App[None]):
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="apps", initial=next(iter(self._pane_ids.values()), "")):
-            for app_id, pane_id in self._pane_ids.items():
+            for index, (app_id, pane_id) in enumerate(self._pane_ids.items()):
                 with TabPane(Content(visible(app_id)), id=pane_id):
-                    yield AppPane(app_id, id=f"{pane_id}-pane")
+                    if index == 0:  # the others are built when first shown: a faster start
+                        yield self._new_pane(app_id)
         yield Footer()
 
     def on_load(self) -> None:
@@ -115,10 +117,16 @@ class HookscopeConsole(App[None]):
         except Exception as error:  # a port in use, a bad target: tell the user, keep the UI
             self._engine_error = str(error)
 
+    def _new_pane(self, app_id: str) -> AppPane:
+        pane = AppPane(app_id, id=f"{self._pane_ids[app_id]}-pane")
+        self._panes[app_id] = pane
+        return pane
+
     def on_mount(self) -> None:
         for app_id, view in self.views.items():
-            self.pane(app_id).show_view(view)
             self._label_tab(app_id, view)
+            if app_id in self._panes:
+                self._panes[app_id].show_view(view)
         self.set_interval(FRAME_SECONDS, self.drain_events)
         self.call_after_refresh(self._focus_first_app)
         if self._engine_error:
@@ -152,14 +160,16 @@ class HookscopeConsole(App[None]):
                 continue
             new_view = reduce(view, app_events, now)
             self.views[app_id] = new_view
-            self.pane(app_id).show_view(new_view)
+            if app_id in self._panes:
+                self._panes[app_id].show_view(new_view)
             if (view.state, view.load_error) != (new_view.state, new_view.load_error):
                 self._label_tab(app_id, new_view)
         if self._replays:
             self._show_finished_replays()
 
     def pane(self, app_id: str) -> AppPane:
-        return self.query_one(f"#{self._pane_ids[app_id]}-pane", AppPane)
+        """The pane of an app that has been shown (the current one always has)."""
+        return self._panes[app_id]
 
     def _label_tab(self, app_id: str, view: AppView) -> None:
         label = Text.assemble(state_badge(view), " ", literal(app_id, "bold"))
@@ -309,8 +319,13 @@ class HookscopeConsole(App[None]):
     # --- messages from the panes -------------------------------------------------------------
 
     @on(TabbedContent.TabActivated, "#apps")
-    def _app_shown(self) -> None:
-        self.current_pane.refresh_section()
+    async def _app_shown(self) -> None:
+        app_id = self.current_app_id
+        if app_id not in self._panes:
+            holder = self.query_one(f"#{self._pane_ids[app_id]}", TabPane)
+            await holder.mount(self._new_pane(app_id))
+            self._panes[app_id].show_view(self.views[app_id])
+        self._panes[app_id].refresh_section()
 
     @on(RequestComposer.SendRequested)
     def _send_requested(self, event: RequestComposer.SendRequested) -> None:

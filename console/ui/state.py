@@ -147,6 +147,7 @@ def _add_logs(view: AppView, lines: list[LogLine]) -> AppView:
 
 def _apply(view: AppView, event: Event, now: float) -> AppView:
     if isinstance(event, Ready):
+        # a reload that changed no route keeps the previous change highlighted
         diff = diff_routes(view.routes, event.routes) if view.last_reload is not None else None
         return dataclasses.replace(
             view,
@@ -157,7 +158,7 @@ def _apply(view: AppView, event: Event, now: float) -> AppView:
             last_reload=now,
             reloads=view.reloads + (1 if view.last_reload is not None else 0),
             routes=event.routes,
-            route_diff=diff if diff is not None else RouteDiff(),
+            route_diff=diff if diff else view.route_diff,
             route_diff_at=now if diff else view.route_diff_at,
             load_error=None,
         )

@@ -13,6 +13,7 @@ import time
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.lazy import Lazy
 from textual.widgets import TabbedContent, TabPane
 
 from console.protocol import RouteInfo
@@ -54,11 +55,15 @@ class AppPane(Vertical):
         yield LoadErrorBanner(id="load-error")
         with TabbedContent(id="sections", initial="traces"):
             with TabPane("Routes", id="routes"):
-                yield RouteInspector(id="inspector")
+                yield Lazy(RouteInspector(id="inspector"))
             with TabPane("Request", id="request"):
-                with Horizontal(classes="split"):
-                    yield RequestComposer(id="composer")
-                    yield ResponseViewer(id="response")
+                yield Lazy(
+                    Horizontal(
+                        RequestComposer(id="composer"),
+                        ResponseViewer(id="response"),
+                        classes="split",
+                    )
+                )
             with TabPane("Traces", id="traces"):
                 with Horizontal(classes="split"):
                     yield TraceList(id="trace-list")
@@ -73,7 +78,7 @@ class AppPane(Vertical):
                             with VerticalScroll():
                                 yield TraceDetail(id="trace-detail")
             with TabPane("Logs", id="logs"):
-                yield LogView(id="log-view")
+                yield Lazy(LogView(id="log-view"))
 
     @on(TabbedContent.TabActivated, "#sections")
     def _section_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -104,7 +109,8 @@ class AppPane(Vertical):
             self.query_one(LoadErrorBanner).show_error(
                 view.load_error, serving=view.pid is not None
             )
-            self.query_one(RequestComposer).set_base_url(view.url)
+            for composer in self.query(RequestComposer).results(RequestComposer):
+                composer.set_base_url(view.url)
         if self._is_shown_app():
             self.refresh_section()
 
@@ -115,12 +121,17 @@ class AppPane(Vertical):
         if view is None or self._drawn.get(section) is view:
             return
         self._drawn[section] = view
-        if section == "routes":
-            self.query_one(RouteInspector).show_view(view)
-        elif section == "traces":
+        if section == "traces":
             self.query_one(TraceList).show_view(view)
-        elif section == "logs":
-            self.query_one(LogView).show_view(view)
+        # the other sections are mounted lazily, after the first frame: they may not be there
+        for inspector in self.query(RouteInspector).results(RouteInspector):
+            if section == "routes":
+                inspector.show_view(view)
+        for log_view in self.query(LogView).results(LogView):
+            if section == "logs":
+                log_view.show_view(view)
+        for composer in self.query(RequestComposer).results(RequestComposer):
+            composer.set_base_url(view.url)
 
     def show_section(self, section: str) -> None:
         """Switch to a section and put the focus where its keys work."""
@@ -130,7 +141,8 @@ class AppPane(Vertical):
     def focus_section(self) -> None:
         section = self.section
         if section == "request":
-            self.query_one(RequestComposer).focus_first_field()
+            for composer in self.query(RequestComposer).results(RequestComposer):
+                composer.focus_first_field()
             return
         target = {"routes": "#route-table", "traces": "#trace-table", "logs": "#log-view"}
         if section in target:
@@ -144,7 +156,8 @@ class AppPane(Vertical):
         self.query_one(ResponseViewer).show_exchange(exchange)
 
     def show_cookies(self, cookies: tuple[tuple[str, str, str], ...]) -> None:
-        self.query_one(ResponseViewer).show_cookies(cookies)
+        for viewer in self.query(ResponseViewer).results(ResponseViewer):
+            viewer.show_cookies(cookies)
 
     def compose_for(self, route: RouteInfo) -> None:
         self.query_one("#sections", TabbedContent).active = "request"

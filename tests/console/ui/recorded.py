@@ -30,12 +30,24 @@ def recorded_trace(module: str, path: str, *, method: str = "GET", **kwargs: Any
     finally:
         app.remove_tracer(traces.append)
     trace = traces[-1]
+    trace["response"]["headers"] = [
+        [name, _without_timestamp(value) if name.lower() == "set-cookie" else value]
+        for name, value in trace["response"]["headers"]
+    ]
     trace["started_at"] = FIXED_TIME
     trace["duration_us"] = 1_500
     for index, step in enumerate(trace["steps"]):
         step["start_us"] = index * 100
         step["duration_us"] = 0 if step["skipped"] else 50 * (index + 1)
     return trace
+
+
+def _without_timestamp(set_cookie: str) -> str:
+    """A signed session cookie with its time and signature fixed, so snapshots stay equal."""
+    cookie, _, attributes = set_cookie.partition(";")
+    name, _, value = cookie.partition("=")
+    payload = value.split(".")[0] if not value.startswith(".") else "." + value.split(".")[1]
+    return f"{name}={payload}.aW1Fxg.fixed-signature-for-snapshots;{attributes}"
 
 
 def ready_events(app_id: str, module: str, port: int) -> list[Event]:

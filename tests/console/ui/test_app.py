@@ -70,7 +70,11 @@ async def choose_route(app: HookscopeConsole, pilot: Pilot[None], rule: str) -> 
     index = [route.rule for route in inspector.shown_routes].index(rule)
     inspector.query_one(DataTable).move_cursor(row=index)
     await pilot.press("enter")
-    await pilot.pause(0.2)
+    await until(
+        pilot,
+        lambda: app.current_pane.section == "request" and isinstance(app.focused, Input),
+        "the composer's first field to take the focus",
+    )
 
 
 async def send_and_wait(app: HookscopeConsole, pilot: Pilot[None]) -> None:
@@ -194,7 +198,10 @@ def test_an_edit_highlights_the_routes_it_added_and_a_syntax_error_shows_the_ban
         await choose_route(app, pilot, "/added/<int:n>")
         await pilot.press(*"abc")
         complaint = app.query_one("#complaint-n")
-        assert "does not match <int:n>" in str(complaint.render())
+        assert "does not match <int:n>" in str(complaint.render()), (
+            app.focused,
+            app.query_one("#url-bar", Input).value,
+        )
         await pilot.press("ctrl+s")
         await until(pilot, lambda: only_view(app).traces_seen >= 1, "the 404's trace")
         assert only_view(app).traces[-1].status == 404  # sent on purpose, served by the old code

@@ -62,6 +62,13 @@ def test_a_reload_marks_added_and_changed_routes_and_lists_removed_ones_for_a_wh
     assert view.removed_routes(now=2.0 + REMOVED_ROUTES_SHOWN_FOR + 1) == ()
 
 
+def test_a_reload_that_changes_no_route_keeps_the_last_change_highlighted() -> None:
+    view = reduce(AppView("demo"), [ready((INDEX,))], 1.0)
+    view = reduce(view, [ready((INDEX, USER), pid=11), ready((INDEX, USER), pid=12)], 2.0)
+    assert view.reloads == 2
+    assert view.route_mark(USER) == "added"
+
+
 def test_routes_changed_from_the_supervisor_replaces_the_diff() -> None:
     view = reduce(AppView("demo"), [ready((INDEX,))], 1.0)
     view = reduce(view, [RoutesChanged("demo", (USER,), (), (), (INDEX, USER))], 2.0)
