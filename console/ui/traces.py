@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 #: Headers a client sets on its own; a copied curl command leaves them out.
-_CURL_SKIPPED_HEADERS = {"host", "content-length", "user-agent", "accept-encoding", "connection"}
+_CURL_SKIPPED_HEADERS = {
+    "host",
+    "content-length",
+    "user-agent",
+    "accept-encoding",
+    "connection",
+    "x-request-id",
+}
 
 
 @dataclass(frozen=True)

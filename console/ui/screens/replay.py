@@ -31,7 +31,7 @@ def _step_cell(step: Mapping[str, Any] | None, differs: bool) -> Text:
         literal(one_line(step.get("name", "?"), 40), style or "bold"),
     )
     if step.get("short_circuit"):
-        text.append(" ⏹ short-circuit", "bold yellow")
+        text.append(" ■ short-circuit", "bold yellow")
     raised = step.get("raised")
     if isinstance(raised, Mapping):
         text.append(" ✖ ", "bold red")
