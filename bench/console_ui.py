@@ -66,14 +66,17 @@ def measure_startup(rounds: int) -> list[float]:
     timings = []
     for _ in range(rounds):
         started = time.time()
-        output = subprocess.run(
+        child = subprocess.run(
             [sys.executable, "-c", _STARTUP_CHILD, *targets],
             cwd=ROOT,
             capture_output=True,
             text=True,
             timeout=60,
-            check=True,
-        ).stdout
+        )
+        if child.returncode != 0:
+            last = (child.stderr.strip().splitlines() or ["no output"])[-1]
+            raise RuntimeError(f"the startup round failed ({child.returncode}): {last}")
+        output = child.stdout
         usable = next(line for line in output.splitlines() if line.startswith("usable"))
         timings.append(float(usable.split()[1]) - started)
     return timings

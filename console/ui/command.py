@@ -68,7 +68,10 @@ def console(
     chosen = [*targets, *(demo_target(name) for name in demos)]
     if not chosen:
         chosen = [demo_target(name) for name in DEFAULT_DEMOS]
-    engine = SupervisorEngine(chosen, port=port)
+    try:
+        engine = SupervisorEngine(chosen, port=port)
+    except SupervisorError as error:
+        raise click.ClickException(str(error)) from None
     inbox = EventInbox()
     try:
         # The workers start loading the apps now, while Textual is still being imported.

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from console.protocol import Event
 from console.supervisor import Supervisor
-from console.supervisor.manager import app_id_for
 from console.ui.exchange import Exchange, OutgoingRequest
 
 if TYPE_CHECKING:
@@ -81,6 +80,10 @@ class EventInbox:
         return len(self._events)
 
 
+def _ignore(event: Event) -> None:
+    """Where events would go before the UI starts listening (none come before ``start``)."""
+
+
 class SupervisorEngine:
     """The real engine: a :class:`Supervisor` for the apps, HTTP test requests to them.
 
@@ -89,10 +92,16 @@ class SupervisorEngine:
     """
 
     def __init__(self, targets: Sequence[str], *, port: int | None = None) -> None:
-        self._targets = list(targets)
-        self._port = port
-        self._supervisor: Supervisor | None = None
-        self._entries = [AppEntry(app_id_for(target), target) for target in targets]
+        """Bind every app's port now (so names and ports are known); start nothing yet.
+
+        Raises:
+            SupervisorError: a target or port the supervisor refuses, in one line.
+        """
+        self._deliver: Callable[[Event], None] = _ignore
+        self._supervisor: Supervisor | None = Supervisor(
+            targets, self._forward, port=port, next_free_port=True
+        )
+        self._entries = [AppEntry(info.app_id, info.target) for info in self._supervisor.apps]
         self._clients: dict[str, TestClient] = {}
         self._lock = threading.Lock()
 
@@ -101,10 +110,12 @@ class SupervisorEngine:
         return self._entries
 
     def start(self, deliver: Callable[[Event], None]) -> None:
-        supervisor = Supervisor(self._targets, deliver, port=self._port, next_free_port=True)
-        with self._lock:
-            self._supervisor = supervisor
-        supervisor.start()
+        self._deliver = deliver
+        if self._supervisor is not None:
+            self._supervisor.start()
+
+    def _forward(self, event: Event) -> None:
+        self._deliver(event)
 
     def reload(self, app_id: str) -> None:
         if self._supervisor is not None:
@@ -115,17 +126,19 @@ class SupervisorEngine:
         self.reload(app_id)
 
     def send(self, app_id: str, request: OutgoingRequest) -> Exchange:
-        supervisor = self._supervisor
-        if supervisor is None:
-            return Exchange(request.method, request.path, error="the apps are still starting")
-        info = supervisor.app(app_id)
-        return self._client(app_id).send(info.url.rstrip("/"), request)
+        client = self._client(app_id)
+        if client is None:
+            return Exchange(request.method, request.path, error="the console is shutting down")
+        return client.send(request)
 
     def cookies(self, app_id: str) -> tuple[tuple[str, str, str], ...]:
-        return self._client(app_id).cookies()
+        client = self._client(app_id)
+        return client.cookies() if client is not None else ()
 
     def clear_cookies(self, app_id: str) -> None:
-        self._client(app_id).clear_cookies()
+        client = self._client(app_id)
+        if client is not None:
+            client.clear_cookies()
 
     def stop(self) -> None:
         with self._lock:
@@ -135,15 +148,18 @@ class SupervisorEngine:
         if supervisor is not None:
             supervisor.stop()
 
-    def _client(self, app_id: str) -> TestClient:
+    def _client(self, app_id: str) -> TestClient | None:
         # httpx takes a good part of a second to import on a busy machine: the first test
         # request pays for it, not the console's startup.
         from console.ui.http_bridge import TestClient
 
         with self._lock:
+            supervisor = self._supervisor
+            if supervisor is None:
+                return None
             client = self._clients.get(app_id)
             if client is None:
-                client = self._clients[app_id] = TestClient()
+                client = self._clients[app_id] = TestClient(supervisor.app(app_id).url)
             return client
 
 

@@ -13,7 +13,6 @@ import time
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.lazy import Lazy
 from textual.widgets import TabbedContent, TabPane
 
 from console.protocol import RouteInfo
@@ -55,15 +54,11 @@ class AppPane(Vertical):
         yield LoadErrorBanner(id="load-error")
         with TabbedContent(id="sections", initial="traces"):
             with TabPane("Routes", id="routes"):
-                yield Lazy(RouteInspector(id="inspector"))
+                yield RouteInspector(id="inspector")
             with TabPane("Request", id="request"):
-                yield Lazy(
-                    Horizontal(
-                        RequestComposer(id="composer"),
-                        ResponseViewer(id="response"),
-                        classes="split",
-                    )
-                )
+                with Horizontal(classes="split"):
+                    yield RequestComposer(id="composer")
+                    yield ResponseViewer(id="response")
             with TabPane("Traces", id="traces"):
                 with Horizontal(classes="split"):
                     yield TraceList(id="trace-list")
@@ -78,7 +73,7 @@ class AppPane(Vertical):
                             with VerticalScroll():
                                 yield TraceDetail(id="trace-detail")
             with TabPane("Logs", id="logs"):
-                yield Lazy(LogView(id="log-view"))
+                yield LogView(id="log-view")
 
     @on(TabbedContent.TabActivated, "#sections")
     def _section_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -123,7 +118,6 @@ class AppPane(Vertical):
         self._drawn[section] = view
         if section == "traces":
             self.query_one(TraceList).show_view(view)
-        # the other sections are mounted lazily, after the first frame: they may not be there
         for inspector in self.query(RouteInspector).results(RouteInspector):
             if section == "routes":
                 inspector.show_view(view)

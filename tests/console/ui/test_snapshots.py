@@ -64,7 +64,11 @@ def test_composer_complains_about_an_int_argument(
         await settle(pilot)
         await next_app(pilot, 2)
         await pilot.press("1", "slash", *"post/<int", "enter", "enter")
-        await settle(pilot)
+        for _ in range(100):  # the argument input takes the focus after a refresh
+            focused = pilot.app.focused
+            if focused is not None and focused.id == "arg-post_id":
+                break
+            await pilot.pause(0.05)
         await pilot.press(*"abc")
         await settle(pilot)
 
