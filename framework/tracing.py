@@ -37,6 +37,7 @@ import time
 import traceback
 import typing as t
 import uuid
+from time import perf_counter
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
@@ -224,20 +225,22 @@ def _decode_preview(data: bytes) -> str:
 
 def _wsgi_str(value: str) -> str:
     """A WSGI environ string (bytes carried as latin-1) as text."""
+    if value.isascii():
+        return value
     return value.encode("latin-1", "replace").decode("utf-8", "replace")
 
 
-def _environ_headers(environ: dict[str, t.Any]) -> list[tuple[str, str]]:
+def _environ_headers(environ: dict[str, t.Any]) -> list[list[str]]:
     """The request headers as sent, read straight from the environ (values as received)."""
     headers = [
-        (key[5:].replace("_", "-").title(), value)
+        [key[5:].replace("_", "-").title(), value]
         for key, value in environ.items()
         if key[:5] == "HTTP_"
     ]
     for key, name in (("CONTENT_TYPE", "Content-Type"), ("CONTENT_LENGTH", "Content-Length")):
         value = environ.get(key)
         if value:
-            headers.append((name, value))
+            headers.append([name, value])
     return headers
 
 
@@ -321,15 +324,19 @@ class TraceRecorder:
         source = _source if _source is not None else func
         described = self._sources.get(source)
         name, file, line = described if described else self.registry.source_of(source)
-        raised = None
-        start = time.perf_counter()
+        start = perf_counter()
         try:
             result = func(*args, **kwargs)
         except BaseException as e:
-            raised = {"type": _type_name(e), "message": _message(e)}
+            end = perf_counter()
+            raised: dict[str, str] | None = {"type": _type_name(e), "message": _message(e)}
+            returned = None
             raise
+        else:
+            end = perf_counter()
+            raised = None
+            returned = None if result is None else short_repr(result)
         finally:
-            end = time.perf_counter()
             self.steps.append(
                 {
                     "kind": kind,
@@ -339,14 +346,12 @@ class TraceRecorder:
                     "line": line,
                     "start_us": int((start - self._t0) * 1_000_000),
                     "duration_us": int((end - start) * 1_000_000),
-                    "returned": None,
+                    "returned": returned,
                     "short_circuit": False,
                     "skipped": False,
                     "raised": raised,
                 }
             )
-        if result is not None:
-            self.steps[-1]["returned"] = short_repr(result)
         return result
 
     def short_circuited(self, app: App, names: tuple[str | None, ...], func: t.Any) -> None:
@@ -473,7 +478,7 @@ class TraceRecorder:
             preview = _decode_preview(b"".join(chunks)[: self._preview_limit])
         self.response = {
             "status": response.status_code,
-            "headers": self._headers(response.headers.items(lower=False)),
+            "headers": self._masked([[k, v] for k, v in response.headers.items()]),
             "mimetype": response.mimetype,
             "body_size": body_size,
             "body_preview": preview,
@@ -482,10 +487,13 @@ class TraceRecorder:
 
     # -- the result ------------------------------------------------------------------
 
-    def _headers(self, items: t.Iterable[tuple[str, str]]) -> list[list[str]]:
-        if not self._mask:
-            return [[k, v] for k, v in items]
-        return [[k, _MASK if k.lower() in _SECRET_HEADERS else v] for k, v in items]
+    def _masked(self, headers: list[list[str]]) -> list[list[str]]:
+        """``headers`` with secrets hidden when the registry asks for it."""
+        if self._mask:
+            for pair in headers:
+                if pair[0].lower() in _SECRET_HEADERS:
+                    pair[1] = _MASK
+        return headers
 
     def _request_part(self, ctx: RequestContext) -> dict[str, t.Any]:
         request = ctx.request
@@ -510,7 +518,8 @@ class TraceRecorder:
         preview = b""
         if self._input is not None:
             preview = bytes(self._input.captured)
-        headers = self._headers(_environ_headers(environ))
+        headers = self._masked(_environ_headers(environ))
+        length = environ.get("CONTENT_LENGTH")
         query = _wsgi_str(environ.get("QUERY_STRING", ""))
         scheme = environ.get("wsgi.url_scheme", "http")
         host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
@@ -524,7 +533,7 @@ class TraceRecorder:
             "headers": headers,
             "form": form,
             "files": files,
-            "body_size": request.content_length,
+            "body_size": int(length) if length and length.isdigit() else None,
             "body_preview": _decode_preview(preview),
         }
 
