@@ -54,8 +54,17 @@ def demo_target(name: str) -> str:
     show_default=True,
     help="How many traces each app keeps.",
 )
+@click.option(
+    "--mask-secrets",
+    is_flag=True,
+    help="Show cookie values and Authorization headers as ••••••, in traces, logs and exports.",
+)
 def console(
-    targets: tuple[str, ...], demos: tuple[str, ...], port: int | None, trace_capacity: int
+    targets: tuple[str, ...],
+    demos: tuple[str, ...],
+    port: int | None,
+    trace_capacity: int,
+    mask_secrets: bool,
 ) -> None:
     """Run apps in workers and watch their hooks, routes, sessions and logs live.
 
@@ -69,7 +78,7 @@ def console(
     if not chosen:
         chosen = [demo_target(name) for name in DEFAULT_DEMOS]
     try:
-        engine = SupervisorEngine(chosen, port=port)
+        engine = SupervisorEngine(chosen, port=port, mask_secrets=mask_secrets)
     except SupervisorError as error:
         raise click.ClickException(str(error)) from None
     inbox = EventInbox()

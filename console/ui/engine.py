@@ -91,7 +91,9 @@ class SupervisorEngine:
     ties each response to its trace.
     """
 
-    def __init__(self, targets: Sequence[str], *, port: int | None = None) -> None:
+    def __init__(
+        self, targets: Sequence[str], *, port: int | None = None, mask_secrets: bool = False
+    ) -> None:
         """Bind every app's port now (so names and ports are known); start nothing yet.
 
         Raises:
@@ -99,7 +101,7 @@ class SupervisorEngine:
         """
         self._deliver: Callable[[Event], None] = _ignore
         self._supervisor: Supervisor | None = Supervisor(
-            targets, self._forward, port=port, next_free_port=True
+            targets, self._forward, port=port, next_free_port=True, mask_secrets=mask_secrets
         )
         self._entries = [AppEntry(info.app_id, info.target) for info in self._supervisor.apps]
         self._clients: dict[str, TestClient] = {}
