@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from console.protocol import Event
+from console.protocol import Event, Log, Trace
 from console.supervisor import Supervisor
 from console.ui.exchange import Exchange, OutgoingRequest
 
@@ -60,18 +60,43 @@ class EventInbox:
     """Where supervisor threads drop events and the UI's timer collects them in batches.
 
     ``deque.append`` and ``popleft`` are atomic, so producers never wait for the UI and the UI
-    never waits for them; only the UI thread drains it.
+    never waits for them; only the UI thread drains it. While the UI is too busy to drain,
+    traces and log lines beyond ``capacity`` are dropped (the ring could not show them all
+    anyway) and counted; the next drain reports the count in each app's log. Every other
+    event (states, reloads, load errors) is always kept.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, capacity: int = 20_000) -> None:
         self._events: collections.deque[Event] = collections.deque()
+        self._capacity = capacity
+        self._dropped: collections.Counter[str] = collections.Counter()
+        self._dropped_lock = threading.Lock()
 
     def put(self, event: Event) -> None:
+        if len(self._events) >= self._capacity and isinstance(event, Trace | Log):
+            with self._dropped_lock:
+                self._dropped[event.app] += 1
+            return
         self._events.append(event)
 
     def drain(self, limit: int = 50_000) -> list[Event]:
         """Up to ``limit`` events in arrival order; the rest wait for the next frame."""
         taken: list[Event] = []
+        if self._dropped:
+            with self._dropped_lock:
+                dropped, self._dropped = self._dropped, collections.Counter()
+        else:
+            dropped = collections.Counter()
+        for app, count in dropped.items():
+            taken.append(
+                Log(
+                    app,
+                    "hookscope",
+                    "WARNING",
+                    f"the console was too busy to take {count} traces and log lines; "
+                    "they were left out",
+                )
+            )
         while self._events and len(taken) < limit:
             taken.append(self._events.popleft())
         return taken
