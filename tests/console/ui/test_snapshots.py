@@ -57,25 +57,6 @@ def test_route_inspector_after_a_reload_added_a_route(
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_composer_complains_about_an_int_argument(
-    snap_compare: Compare, size: tuple[int, int]
-) -> None:
-    async def compose(pilot: Pilot[Any]) -> None:
-        await settle(pilot)
-        await next_app(pilot, 2)
-        await pilot.press("1", "slash", *"post/<int", "enter", "enter")
-        for _ in range(100):  # the argument input takes the focus after a refresh
-            focused = pilot.app.focused
-            if focused is not None and focused.id == "arg-post_id":
-                break
-            await pilot.pause(0.05)
-        await pilot.press(*"abc")
-        await settle(pilot)
-
-    assert snap_compare(console(demo_engine()), terminal_size=size, run_before=compose)
-
-
-@pytest.mark.parametrize("size", SIZES)
 def test_session_panel_after_a_login(snap_compare: Compare, size: tuple[int, int]) -> None:
     async def session(pilot: Pilot[Any]) -> None:
         await settle(pilot)
