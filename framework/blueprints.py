@@ -314,9 +314,7 @@ class Blueprint(Scaffold):
 
     @setupmethod
     def add_app_template_filter(self, f: t.Callable[..., t.Any], name: str | None = None) -> None:
-        self.record_once(
-            lambda state: state.app.jinja_env.filters.__setitem__(name or f.__name__, f)
-        )
+        self.record_once(lambda state: state.app.add_template_filter(f, name=name))
 
     @setupmethod
     def app_template_test(self, name: str | None = None) -> t.Callable[[F], F]:
@@ -328,7 +326,7 @@ class Blueprint(Scaffold):
 
     @setupmethod
     def add_app_template_test(self, f: t.Callable[..., bool], name: str | None = None) -> None:
-        self.record_once(lambda state: state.app.jinja_env.tests.__setitem__(name or f.__name__, f))
+        self.record_once(lambda state: state.app.add_template_test(f, name=name))
 
     @setupmethod
     def app_template_global(self, name: str | None = None) -> t.Callable[[F], F]:
@@ -340,6 +338,4 @@ class Blueprint(Scaffold):
 
     @setupmethod
     def add_app_template_global(self, f: t.Callable[..., t.Any], name: str | None = None) -> None:
-        self.record_once(
-            lambda state: state.app.jinja_env.globals.__setitem__(name or f.__name__, f)
-        )
+        self.record_once(lambda state: state.app.add_template_global(f, name=name))
