@@ -20,7 +20,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from console.protocol import Event
 from console.ui.engine import Engine, EventInbox
@@ -33,6 +33,7 @@ from console.ui.traces import TraceRecord, as_curl, export_jsonl
 from console.ui.widgets.app_pane import AppPane
 from console.ui.widgets.app_status import state_badge
 from console.ui.widgets.composer import RequestComposer
+from console.ui.widgets.key_bar import KeyBar
 from console.ui.widgets.response_viewer import ResponseViewer
 from console.ui.widgets.trace_list import TraceList
 
@@ -102,7 +103,7 @@ class HookscopeConsole(App[None]):
                 with TabPane(Content(visible(app_id)), id=pane_id):
                     if index == 0:  # the others are built when first shown: a faster start
                         yield self._new_pane(app_id)
-        yield Footer()
+        yield KeyBar()
 
     def on_load(self) -> None:
         """Start the workers before the first paint, so they load while Textual sets up.
@@ -218,6 +219,7 @@ class HookscopeConsole(App[None]):
         pane_ids = list(self._pane_ids.values())
         tabs = self.query_one("#apps", TabbedContent)
         index = pane_ids.index(tabs.active) if tabs.active in pane_ids else 0
+        self.set_focus(None)  # or the hidden pane hands it to a neighbour, and switches back
         tabs.active = pane_ids[(index + step) % len(pane_ids)]
 
     def action_leave_field(self) -> None:
@@ -326,6 +328,8 @@ class HookscopeConsole(App[None]):
             await holder.mount(self._new_pane(app_id))
             self._panes[app_id].show_view(self.views[app_id])
         self._panes[app_id].refresh_section()
+        if self.focused is None:
+            self.call_after_refresh(self._panes[app_id].focus_section)
 
     @on(RequestComposer.SendRequested)
     def _send_requested(self, event: RequestComposer.SendRequested) -> None:

@@ -15,11 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from console.ui.literal import literal, one_line
 from console.ui.traces import TraceRecord, compare_steps
 from console.ui.widgets.hook_timeline import format_duration
+from console.ui.widgets.key_bar import KeyBar
 
 
 def _step_cell(step: Mapping[str, Any] | None, differs: bool) -> Text:
@@ -92,7 +93,7 @@ class ReplayScreen(ModalScreen[None]):
                 id="replay-title",
             )
             yield Static(render_comparison(self.original, self.replayed), id="replay-table")
-        yield Footer()
+        yield KeyBar()
 
 
 __all__ = ["ReplayScreen", "render_comparison"]

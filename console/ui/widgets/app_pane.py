@@ -129,8 +129,19 @@ class AppPane(Vertical):
 
     def show_section(self, section: str) -> None:
         """Switch to a section and put the focus where its keys work."""
-        self.query_one("#sections", TabbedContent).active = section
+        self._switch_to(section)
         self.focus_section()
+
+    def _switch_to(self, section: str) -> None:
+        """Make ``section`` the visible one, taking the focus out of the one it hides.
+
+        A focused widget that gets hidden hands the focus to a neighbour, which may sit in
+        the same hidden section; its ``TabPane.Focused`` would then switch straight back.
+        """
+        focused = self.screen.focused
+        if focused is not None and self in focused.ancestors:
+            self.screen.set_focus(None)
+        self.query_one("#sections", TabbedContent).active = section
 
     def focus_section(self) -> None:
         section = self.section
@@ -154,7 +165,7 @@ class AppPane(Vertical):
             viewer.show_cookies(cookies)
 
     def compose_for(self, route: RouteInfo) -> None:
-        self.query_one("#sections", TabbedContent).active = "request"
+        self._switch_to("request")
         self.query_one(RequestComposer).prefill(route)
 
     def selected_trace(self) -> TraceRecord | None:

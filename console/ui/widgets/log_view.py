@@ -1,17 +1,32 @@
-"""The app's own output, per app: printed lines, logger records with their level, our notes."""
+"""The app's own output, per app: printed lines, logger records with their level, our notes.
+
+A demo app under load prints several lines per request, thousands a second. Writing each
+line into a ``RichLog`` costs a styled render per line, so a flood held the event loop for
+hundreds of milliseconds per frame. This view keeps a reference to the model's ring of lines
+and draws only the rows on screen (Textual's line API): a frame costs the same whether one
+line arrived or a thousand. Long lines wrap at the view's width.
+"""
 
 from __future__ import annotations
 
+import bisect
 import datetime
+from typing import TYPE_CHECKING
 
+from rich.cells import chop_cells
+from rich.style import Style
 from rich.text import Text
-from textual.widgets import RichLog
+from textual import events
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from console.ui.literal import literal
 from console.ui.state import AppView, LogLine
 
-#: A flood of output shows its latest lines; the model keeps the rest (up to its capacity).
-MAX_LINES_PER_FRAME = 300
+if TYPE_CHECKING:
+    from rich.console import Console
+
 _LEVEL_STYLES = {
     "DEBUG": "dim",
     "INFO": "green",
@@ -22,6 +37,7 @@ _LEVEL_STYLES = {
 
 
 def log_line_text(line: LogLine) -> Text:
+    """A log line as one Text: clock, level, source and the message, shown literally."""
     clock = datetime.datetime.fromtimestamp(line.time).strftime("%H:%M:%S")
     level = line.level.upper()
     source = line.logger or line.stream
@@ -29,40 +45,108 @@ def log_line_text(line: LogLine) -> Text:
         (f"{clock} ", "dim"),
         (f"{level:<7} ", _LEVEL_STYLES.get(level, "")),
         literal(f"{source:<8} ", "dim cyan" if line.stream == "hookscope" else "dim"),
-        literal(line.message.rstrip("\n"), "italic" if line.stream == "hookscope" else ""),
+        literal(
+            line.message.rstrip("\n").expandtabs(), "italic" if line.stream == "hookscope" else ""
+        ),
     )
 
 
-class LogView(RichLog):
-    """Appends the log lines of an :class:`AppView` it has not written yet."""
+def row_breaks(plain: str, width: int) -> list[int]:
+    """Where the rows of ``plain`` start when it is cut at newlines and every ``width`` cells."""
+    width = max(width, 1)
+    breaks: list[int] = []
+    start = 0
+    for part in plain.split("\n"):
+        if part.isascii():
+            lengths = [min(width, len(part) - offset) for offset in range(0, len(part), width)]
+        else:
+            lengths = [len(chunk) for chunk in chop_cells(part, width)]
+        offset = start
+        for length in lengths or [0]:
+            breaks.append(offset)
+            offset += length
+        start += len(part) + 1
+    return breaks
+
+
+class LogView(ScrollView, can_focus=True):
+    """Shows the log lines of an :class:`AppView`, following the newest unless scrolled up."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, max_lines=5_000, wrap=True, markup=False, highlight=False)
-        self._last: LogLine | None = None
+        super().__init__(id=id)
+        self._logs: tuple[LogLine, ...] = ()
+        self._breaks: dict[int, tuple[LogLine, list[int]]] = {}
+        self._starts: list[int] = [0]
+        self._width = 0
 
     def show_view(self, view: AppView) -> None:
-        logs = view.logs
-        if not logs or logs[-1] is self._last:
-            return
-        start = 0
-        if self._last is not None:
-            for index in range(len(logs) - 1, -1, -1):
-                if logs[index] is self._last:
-                    start = index + 1
-                    break
-            else:
-                self.clear()
-        new = logs[start:]
-        if len(new) > MAX_LINES_PER_FRAME:
-            self.write(Text(f"… {len(new) - MAX_LINES_PER_FRAME} lines skipped", style="dim"))
-            new = new[-MAX_LINES_PER_FRAME:]
-        for line in new:
-            self.write(log_line_text(line))
-        self._last = logs[-1]
+        if view.logs is not self._logs:
+            self._take(view.logs)
 
-    def clear_lines(self) -> None:
-        self.clear()
-        self._last = None
+    def _take(self, logs: tuple[LogLine, ...]) -> None:
+        following = self.scroll_y >= self.max_scroll_y
+        dropped_rows = self._rows_dropped_before(logs)
+        self._logs = logs
+        self._layout_rows()
+        if following:
+            self.scroll_to(y=self.max_scroll_y, animate=False)
+        elif dropped_rows:
+            self.scroll_to(y=max(self.scroll_y - dropped_rows, 0), animate=False)
+        self.refresh()
+
+    def _rows_dropped_before(self, logs: tuple[LogLine, ...]) -> int:
+        """How many rows the ring dropped from the top since the last frame (to stay put)."""
+        old = self._logs
+        if not old or not logs:
+            return 0
+        first = logs[0]
+        for index, line in enumerate(old):
+            if line is first:
+                return self._starts[index]
+        return 0
+
+    def _layout_rows(self) -> None:
+        width = self.scrollable_content_region.width
+        if width != self._width:
+            self._width, self._breaks = width, {}
+        known, self._breaks = self._breaks, {}
+        starts = [0]
+        for line in self._logs:
+            entry = known.get(id(line))
+            if entry is None or entry[0] is not line:
+                entry = (line, row_breaks(log_line_text(line).plain, width))
+            self._breaks[id(line)] = entry
+            starts.append(starts[-1] + len(entry[1]))
+        self._starts = starts
+        self.virtual_size = Size(width, starts[-1])
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.scrollable_content_region.width != self._width:
+            following = self.scroll_y >= self.max_scroll_y
+            self._layout_rows()
+            if following:
+                self.scroll_to(y=self.max_scroll_y, animate=False)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        row = y + self.scroll_offset.y
+        base = self.rich_style
+        index = bisect.bisect_right(self._starts, row) - 1
+        if not 0 <= index < len(self._logs):
+            return Strip.blank(width, base)
+        line = self._logs[index]
+        breaks = self._breaks[id(line)][1]
+        text = log_line_text(line)
+        piece = text.divide(breaks[1:])[row - self._starts[index]]
+        if piece.plain.endswith("\n"):
+            piece.right_crop(1)
+        return _strip(piece, width, base, self.app.console)
 
 
-__all__ = ["LogView", "log_line_text"]
+def _strip(text: Text, width: int, style: Style, console: Console) -> Strip:
+    text.no_wrap = True
+    segments = [segment for segment in text.render(console) if segment.text != "\n"]
+    return Strip(segments).apply_style(style).crop_extend(0, width, style)
+
+
+__all__ = ["LogView", "log_line_text", "row_breaks"]

@@ -130,5 +130,7 @@ async def show_hostile_data() -> None:
         await pilot.press("4")
         await pilot.pause(0.2)
         log_view = app.query_one(LogView)
-        log_text = "".join(segment.text for strip in log_view.lines for segment in strip)
+        log_text = "".join(
+            segment.text for y in range(log_view.size.height) for segment in log_view.render_line(y)
+        )
         assert MARKUP in log_text and "\\x1b[2J" in log_text and "\x1b" not in log_text
