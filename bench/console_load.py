@@ -5,12 +5,12 @@ worker under the supervisor, at 50 and 200 concurrent connections.
 
 The supervisor runs here with a listener that counts traces and reported drops, and serves
 demo_apps/hook_order.py (two before_request and two after_request hooks, traced). The load
-generator runs in its own process, so its threads do not take the GIL from the supervisor:
-each of N threads sends ``GET /`` with its own ``X-Request-Id`` over a fresh connection
-(the worker speaks HTTP/1.0), times it, and starts the next one, for S seconds. Every
-request must answer 200 (the error count must be 0), and every request must be accounted
-for: its trace delivered, or counted in a reported drop. Prints a table and writes
-bench/results/console_load.json.
+generator (bench/load_generator.py) runs in its own process, so it does not take the GIL from
+the supervisor: each of N keep-alive connections sends ``GET /`` with its own
+``X-Request-Id``, times it, and sends the next one once the answer is complete, for S
+seconds. Every request must answer 200 (the error count must be 0), and every request must
+be accounted for: its trace delivered, or counted in a reported drop. Prints a table and
+writes bench/results/console_load.json.
 
 The generator is also what tests/console/test_load.py drives, with a shorter duration.
 """
@@ -18,10 +18,8 @@ The generator is also what tests/console/test_load.py drives, with a shorter dur
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import math
-import subprocess
 import sys
 import threading
 import time
@@ -30,116 +28,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench.errors import BenchmarkError
+from bench.load_generator import generate_load
 from console.protocol import Event, Trace, TracesDropped
 from console.supervisor import Supervisor
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 DEMO_APP = REPOSITORY / "demo_apps" / "hook_order.py"
 RESULTS_FILE = Path(__file__).parent / "results" / "console_load.json"
-REQUEST_TIMEOUT = 30.0
-
-
-# --- the load generator (runs in its own process) ------------------------------------------
-
-
-@dataclass
-class LoadReport:
-    """What the generator saw: answered requests (by id), failures, per-request latency."""
-
-    connections: int
-    seconds: float
-    ids: list[str]
-    errors: int
-    error_samples: list[str]
-    latencies_ms: list[float]
-
-    @property
-    def requests(self) -> int:
-        return len(self.ids)
-
-    @property
-    def requests_per_second(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
-    def percentile(self, fraction: float) -> float:
-        if not self.latencies_ms:
-            return math.nan
-        ordered = sorted(self.latencies_ms)
-        return ordered[max(math.ceil(fraction * len(ordered)) - 1, 0)]
-
-
-def hammer(port: int, connections: int, seconds: float, prefix: str = "load") -> LoadReport:
-    """``connections`` threads, each sending requests back to back until ``seconds`` pass."""
-    deadline = time.monotonic() + seconds
-    lock = threading.Lock()
-    ids: list[str] = []
-    latencies: list[float] = []
-    failures: list[str] = []
-
-    def one_connection(index: int) -> None:
-        sent = 0
-        while time.monotonic() < deadline:
-            sent += 1
-            request_id = f"{prefix}-{index}-{sent}"
-            started = time.perf_counter()
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
-            try:
-                connection.request("GET", "/", headers={"X-Request-Id": request_id})
-                response = connection.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException) as error:
-                with lock:
-                    failures.append(f"{request_id}: {type(error).__name__}: {error}")
-                continue
-            finally:
-                connection.close()
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                if status == 200:
-                    ids.append(request_id)
-                    latencies.append(elapsed)
-                else:
-                    failures.append(f"{request_id}: status {status}")
-
-    threads = [threading.Thread(target=one_connection, args=(i,)) for i in range(connections)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return LoadReport(
-        connections=connections,
-        seconds=time.monotonic() - started,
-        ids=ids,
-        errors=len(failures),
-        error_samples=failures[:5],
-        latencies_ms=latencies,
-    )
-
-
-def generator_main(argv: Sequence[str]) -> None:
-    """``PORT CONNECTIONS SECONDS [PREFIX]``: run the load and print its report as JSON."""
-    port, connections, seconds = int(argv[0]), int(argv[1]), float(argv[2])
-    prefix = argv[3] if len(argv) > 3 else "load"
-    print(json.dumps(asdict(hammer(port, connections, seconds, prefix))))
-
-
-def generate_load(port: int, connections: int, seconds: float, prefix: str = "load") -> LoadReport:
-    """Run :func:`hammer` in a separate process and return its report."""
-    script = (
-        "import sys; from bench.console_load import generator_main; generator_main(sys.argv[1:])"
-    )
-    finished = subprocess.run(
-        [sys.executable, "-c", script, str(port), str(connections), str(seconds), prefix],
-        capture_output=True,
-        text=True,
-        timeout=seconds + REQUEST_TIMEOUT + 30,
-        cwd=REPOSITORY,
-    )
-    if finished.returncode != 0:
-        raise BenchmarkError(f"the load generator failed: {finished.stderr.strip()[-300:]}")
-    return LoadReport(**json.loads(finished.stdout))
 
 
 # --- the measuring side ---------------------------------------------------------------------
@@ -181,6 +76,7 @@ class Phase:
     p99_ms: float
     max_ms: float
     errors: int
+    reconnects: int
     traces: int
     dropped: int
 
@@ -214,6 +110,7 @@ def measure(connections_list: Sequence[int], seconds: float) -> list[Phase]:
                     p99_ms=load.percentile(0.99),
                     max_ms=max(load.latencies_ms, default=math.nan),
                     errors=load.errors,
+                    reconnects=load.reconnects,
                     traces=after[0] - before[0],
                     dropped=after[1] - before[1],
                 )
@@ -227,12 +124,13 @@ def format_report(phases: Sequence[Phase]) -> str:
     lines = [
         "console load: demo_apps/hook_order.py, traced, one worker under the supervisor",
         f"  {'connections':>11} {'requests/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-        f"{'errors':>6} {'traces':>7} {'dropped':>7}  accounted",
+        f"{'errors':>6} {'reconnects':>10} {'traces':>7} {'dropped':>7}  accounted",
     ]
     for phase in phases:
         lines.append(
             f"  {phase.connections:>11} {phase.requests_per_second:>10.0f} {phase.p50_ms:>8.1f} "
-            f"{phase.p99_ms:>8.1f} {phase.max_ms:>8.1f} {phase.errors:>6} {phase.traces:>7} "
+            f"{phase.p99_ms:>8.1f} {phase.max_ms:>8.1f} {phase.errors:>6} "
+            f"{phase.reconnects:>10} {phase.traces:>7} "
             f"{phase.dropped:>7}  {'yes' if phase.accounted else 'NO'}"
         )
     return "\n".join(lines)

@@ -3,9 +3,11 @@ when the supervisor stops reading.
 
 `python -m bench.console_traces [--quick] [--seconds S] [--connections N]`
 
-A load generator in its own process sends GET requests over N concurrent connections to
-a traced app run by the supervisor, for S seconds. Phase 1 counts the traces the
-supervisor's listener receives: every request must be delivered as a trace (no drops).
+A load generator in its own process (bench/load_generator.py) sends GET requests to a traced
+app run by the supervisor over N concurrent keep-alive connections for S seconds, each
+connection sending its next request once the previous answer is complete, as browsers and
+wrk do. Phase 1 counts the traces the supervisor's listener receives: every request must be
+delivered as a trace (no drops).
 Phase 2 blocks the listener, as a consumer that stopped reading, under the same load: the
 requests must keep being served at the same rate, and every request must then be accounted
 for — delivered as a trace, or counted in a reported drop. Prints a summary and writes
@@ -25,9 +27,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench.errors import BenchmarkError
+from bench.load_generator import generate_load
 from console.protocol import Event, Trace, TracesDropped
 from console.supervisor import Supervisor
 
+REPOSITORY = Path(__file__).resolve().parent.parent
 RESULTS_FILE = Path(__file__).parent / "results" / "console_traces.json"
 APP_SOURCE = """\
 from framework import App, g
@@ -50,64 +54,37 @@ def stamp(response):
 def index() -> str:
     return "ok"
 """
-GENERATOR = """\
-import json, socket, sys, threading, time
-
-port, connections, seconds = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
-request = b"GET / HTTP/1.0\\r\\nHost: bench\\r\\n\\r\\n"
-done = [0] * connections
-failed = [0] * connections
-deadline = time.monotonic() + seconds
-
-
-def hammer(index):
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
-                connection.sendall(request)
-                answer = b""
-                while chunk := connection.recv(65536):
-                    answer += chunk
-            if answer.startswith(b"HTTP/1.0 200"):
-                done[index] += 1
-            else:
-                failed[index] += 1
-        except OSError:
-            failed[index] += 1
-
-
-threads = [threading.Thread(target=hammer, args=(i,)) for i in range(connections)]
-started = time.monotonic()
-for thread in threads:
-    thread.start()
-for thread in threads:
-    thread.join()
-print(json.dumps({"requests": sum(done), "errors": sum(failed),
-                  "seconds": time.monotonic() - started}))
-"""
-
-
 BARE_SERVER = """\
 import sys
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from console.worker_http import KeepAliveHandler, KeepAliveServer
 
-class OneRequestPerConnection(WSGIRequestHandler):
-    protocol_version = "HTTP/1.0"
+
+class QuietWerkzeugHandler(WSGIRequestHandler):
+    protocol_version = "HTTP/1.1"
 
     def log_request(self, *args):
         pass
 
 
 def app(environ, start_response):
-    start_response("200 OK", [("Content-Type", "text/plain")])
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
     return [b"ok"]
 
 
-server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=OneRequestPerConnection)
+if sys.argv[1] == "werkzeug":
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietWerkzeugHandler)
+else:
+    server = KeepAliveServer("127.0.0.1", 0, app, handler=KeepAliveHandler)
 print(server.server_port, flush=True)
 server.serve_forever()
 """
+#: The servers the traced worker is compared with, on a bare WSGI app (no framework).
+BARE_SERVERS = {
+    "werkzeug": "Werkzeug's own handler (it closes every connection after one response)",
+    "keep-alive": "the worker's HTTP layer, console/worker_http.py, without framework",
+}
 
 
 class TraceCounter:
@@ -157,19 +134,6 @@ class Phase:
         return self.traces + self.dropped == self.requests
 
 
-def generate_load(port: int, connections: int, seconds: float) -> dict[str, float]:
-    finished = subprocess.run(
-        [sys.executable, "-c", GENERATOR, str(port), str(connections), str(seconds)],
-        capture_output=True,
-        text=True,
-        timeout=seconds + 60,
-    )
-    if finished.returncode != 0:
-        raise BenchmarkError(f"the load generator failed: {finished.stderr.strip()[-300:]}")
-    result: dict[str, float] = json.loads(finished.stdout)
-    return result
-
-
 def settle(
     counter: TraceCounter, before: tuple[int, int], expected: int, timeout: float = 15.0
 ) -> tuple[int, int]:
@@ -189,11 +153,10 @@ def run_phase(
     before = counter.snapshot()
     if paused:
         counter.pause()
-    load = generate_load(port, connections, seconds)
+    load = generate_load(port, connections, seconds, prefix=None)
     counter.resume()
-    requests = int(load["requests"])
-    traces, dropped = settle(counter, before, requests)
-    return Phase(name, requests, int(load["errors"]), load["seconds"], traces, dropped)
+    traces, dropped = settle(counter, before, load.requests)
+    return Phase(name, load.requests, load.errors, load.seconds, traces, dropped)
 
 
 def measure(seconds: float, connections: int) -> list[Phase]:
@@ -214,28 +177,34 @@ def measure(seconds: float, connections: int) -> list[Phase]:
             ]
 
 
-def measure_bare_werkzeug(seconds: float, connections: int) -> float:
-    """Requests/s of Werkzeug's threaded server on a bare WSGI app: the ceiling here."""
+def measure_bare(server_name: str, seconds: float, connections: int) -> float:
+    """Requests/s of a threaded server on a bare WSGI app, under the same load generator."""
     server = subprocess.Popen(
-        [sys.executable, "-c", BARE_SERVER], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", BARE_SERVER, server_name],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPOSITORY,
     )
     try:
         assert server.stdout is not None
         port = int(server.stdout.readline())
-        load = generate_load(port, connections, seconds)
+        load = generate_load(port, connections, seconds, prefix=None)
     finally:
         server.kill()
         server.wait()
         if server.stdout is not None:
             server.stdout.close()
-    return load["requests"] / load["seconds"]
+    if load.errors:
+        raise BenchmarkError(f"the bare {server_name} server failed: {load.error_samples}")
+    return load.requests_per_second
 
 
-def format_report(phases: list[Phase], connections: int, bare: float) -> str:
+def format_report(phases: list[Phase], connections: int, bare: dict[str, float]) -> str:
     lines = [
-        f"trace throughput: {connections} concurrent connections, traced app, one worker",
-        f"  {'bare werkzeug':<18} {bare:7.0f} requests/s (no framework, no tracing: the ceiling)",
+        f"trace throughput: {connections} keep-alive connections, traced app, one worker",
     ]
+    for name, rate in bare.items():
+        lines.append(f"  {'bare ' + name:<18} {rate:7.0f} requests/s ({BARE_SERVERS[name]})")
     for phase in phases:
         lines.append(
             f"  {phase.name:<18} {phase.requests_per_second:7.0f} requests/s "
@@ -248,13 +217,14 @@ def format_report(phases: list[Phase], connections: int, bare: float) -> str:
 
 def run(quick: bool, seconds: float | None = None, connections: int = 16) -> list[Phase]:
     duration = seconds or (3.0 if quick else 10.0)
-    bare = measure_bare_werkzeug(duration, connections)
+    bare = {name: measure_bare(name, duration, connections) for name in BARE_SERVERS}
     phases = measure(duration, connections)
     print(format_report(phases, connections, bare))
     RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
     document = {
         "connections": connections,
-        "bare_werkzeug_requests_per_second": bare,
+        "generator": "bench/load_generator.py: one process, HTTP/1.1 keep-alive, no pipelining",
+        "bare_requests_per_second": bare,
         "phases": [
             {**asdict(p), "requests_per_second": p.requests_per_second, "accounted": p.accounted}
             for p in phases

@@ -210,6 +210,20 @@ class Draining:
 
 
 @dataclass(frozen=True)
+class HandedOver:
+    """A kept-alive client connection, passed with this line (SCM_RIGHTS), for the next worker.
+
+    A retiring worker gives its open connections away instead of closing them, so a client
+    reusing its connection across a reload is served by the new code without noticing.
+    The supervisor passes the connection on with :class:`Adopt`; listeners never see this.
+    """
+
+    TYPE: ClassVar[str] = "handed_over"
+    app: str
+    pid: int
+
+
+@dataclass(frozen=True)
 class Stopping:
     """The worker is leaving: it finished its in-flight requests (or gave up waiting)."""
 
@@ -266,6 +280,7 @@ Event = (
     | Log
     | LoadError
     | Draining
+    | HandedOver
     | Stopping
     | StateChanged
     | WorkerExited
@@ -306,14 +321,27 @@ class Serve:
 
 
 @dataclass(frozen=True)
+class Adopt:
+    """Serve the client connection passed with this line (SCM_RIGHTS), handed over by the
+    previous worker; sent only after ``serve``."""
+
+    TYPE: ClassVar[str] = "adopt"
+
+
+@dataclass(frozen=True)
 class Shutdown:
-    """Stop accepting, finish in-flight requests for at most ``grace`` seconds, then exit."""
+    """Stop accepting, finish in-flight requests for at most ``grace`` seconds, then exit.
+
+    Kept-alive connections are handed over (:class:`HandedOver`) when ``hand_off`` is set
+    (a successor will serve them), and closed between two requests otherwise.
+    """
 
     TYPE: ClassVar[str] = "shutdown"
     grace: float = 5.0
+    hand_off: bool = False
 
 
-Command = Load | Serve | Shutdown
+Command = Load | Serve | Adopt | Shutdown
 
 EVENT_TYPES: dict[str, type[Any]] = {
     cls.TYPE: cls
@@ -326,13 +354,14 @@ EVENT_TYPES: dict[str, type[Any]] = {
         Log,
         LoadError,
         Draining,
+        HandedOver,
         Stopping,
         StateChanged,
         WorkerExited,
         ProtocolProblem,
     )
 }
-COMMAND_TYPES: dict[str, type[Any]] = {cls.TYPE: cls for cls in (Load, Serve, Shutdown)}
+COMMAND_TYPES: dict[str, type[Any]] = {cls.TYPE: cls for cls in (Load, Serve, Adopt, Shutdown)}
 _FIELD_TYPES: dict[type[Any], dict[str, Any]] = {
     cls: typing.get_type_hints(cls)
     for cls in (ConverterInfo, RouteInfo, *EVENT_TYPES.values(), *COMMAND_TYPES.values())
@@ -536,11 +565,13 @@ __all__ = [
     "MAX_LINE_BYTES",
     "PROTOCOL_VERSION",
     "SECRET_MASK",
+    "Adopt",
     "AppStateName",
     "Command",
     "ConverterInfo",
     "Draining",
     "Event",
+    "HandedOver",
     "LineSplitter",
     "Load",
     "LoadError",

@@ -12,9 +12,10 @@ Rules it keeps:
   drains; when the supervisor lags, traces are dropped and the count is reported.
 * When the channel closes (the supervisor died, even by SIGKILL) the worker is gone within
   two seconds, whatever the app is doing.
-* ``shutdown`` drains: stop accepting, let in-flight requests finish, then exit. Responses
-  are HTTP/1.0 (one request per connection), so no keep-alive connection is left holding
-  on to an old worker after a reload.
+* ``shutdown`` drains: stop accepting, let in-flight requests finish, then exit. Connections
+  are kept alive between requests (HTTP/1.1, see console/worker_http.py); on a reload the
+  retiring worker hands them over to its successor through the supervisor, otherwise it
+  closes them between two requests, so none holds on to an old worker.
 * The app's ``print`` output reaches the supervisor through the worker's stdout/stderr pipes
   (read there, so output survives a crash); logging records come here with their level.
 """
@@ -38,9 +39,11 @@ from pathlib import Path
 from typing import Any
 
 from console.protocol import (
+    Adopt,
     ConverterInfo,
     Draining,
     Event,
+    HandedOver,
     LineSplitter,
     Load,
     LoadError,
@@ -117,6 +120,7 @@ class EventSender:
         self._control: collections.deque[Event] = collections.deque()
         self._traces = BoundedOutbox(Load.trace_queue_size)
         self._logs = BoundedOutbox(LOG_OUTBOX_SIZE)
+        self._connections: collections.deque[int] = collections.deque()
         self._reported_trace_drops = 0
         self._reported_log_drops = 0
         self._idle = threading.Event()
@@ -132,6 +136,13 @@ class EventSender:
     def send(self, event: Event) -> None:
         with self._wakeup:
             self._control.append(event)
+            self._idle.clear()
+            self._wakeup.notify()
+
+    def hand_over(self, connection: socket.socket) -> None:
+        """Send a client connection to the supervisor, for the next worker to serve."""
+        with self._wakeup:
+            self._connections.append(os.dup(connection.fileno()))
             self._idle.clear()
             self._wakeup.notify()
 
@@ -155,13 +166,22 @@ class EventSender:
         while True:
             with self._wakeup:
                 batch = self._next_batch()
-                if not batch:
+                connections = list(self._connections)
+                self._connections.clear()
+                if not batch and not connections:
                     self._idle.set()
                     self._wakeup.wait(timeout=0.5)
                     continue
             try:
-                self._channel.sendall(b"".join(encode(event) for event in batch))
+                if batch:
+                    self._channel.sendall(b"".join(encode(event) for event in batch))
+                while connections:
+                    line = encode(HandedOver(self.app, os.getpid()))
+                    socket.send_fds(self._channel, [line], [connections[0]])
+                    os.close(connections.pop(0))
             except OSError:
+                for fd in connections:
+                    os.close(fd)
                 self._idle.set()
                 self._on_broken()
                 return
@@ -214,54 +234,10 @@ class ChannelLogHandler(logging.Handler):
 
 
 def _server_classes() -> tuple[type[Any], type[Any]]:
-    """Werkzeug's server and handler, adapted; built on first use to keep import light."""
-    from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+    """The keep-alive server and handler, imported on first use to keep import light."""
+    from console.worker_http import KeepAliveHandler, KeepAliveServer
 
-    class OneRequestPerConnection(WSGIRequestHandler):
-        protocol_version = "HTTP/1.0"
-
-        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-            """Every request already becomes a trace; a log line per request is noise."""
-
-    class DrainableServer(ThreadedWSGIServer):
-        """Counts connections in flight so a retiring worker can wait for them."""
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._in_flight = 0
-            self._in_flight_changed = threading.Condition()
-
-        def process_request(self, request: Any, client_address: Any) -> None:
-            with self._in_flight_changed:
-                self._in_flight += 1
-            try:
-                super().process_request(request, client_address)
-            except BaseException:
-                self._finished_one()
-                raise
-
-        def process_request_thread(self, request: Any, client_address: Any) -> None:
-            try:
-                super().process_request_thread(request, client_address)
-            finally:
-                self._finished_one()
-
-        def _finished_one(self) -> None:
-            with self._in_flight_changed:
-                self._in_flight -= 1
-                self._in_flight_changed.notify_all()
-
-        def wait_idle(self, timeout: float) -> bool:
-            deadline = time.monotonic() + timeout
-            with self._in_flight_changed:
-                while self._in_flight > 0:
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        return False
-                    self._in_flight_changed.wait(remaining)
-            return True
-
-    return DrainableServer, OneRequestPerConnection
+    return KeepAliveServer, KeepAliveHandler
 
 
 # --- describing the app --------------------------------------------------------------------
@@ -521,8 +497,14 @@ class Worker:
                 if isinstance(command, Serve):
                     self._may_serve.set()
                     continue
+                if isinstance(command, Adopt):
+                    if pending_fds:
+                        self._adopt(pending_fds.pop(0))
+                    else:
+                        self._complain("'adopt' came without a connection")
+                    continue
                 if isinstance(command, Shutdown):
-                    self._begin_shutdown(command.grace)
+                    self._begin_shutdown(command.grace, command.hand_off)
                 taken, pending_fds = (
                     (pending_fds, []) if isinstance(command, Load) else ([], pending_fds)
                 )
@@ -534,19 +516,34 @@ class Worker:
         note = f"worker ignored a command: {problem}"
         self._sender.send(Log(self.app_id, "hookscope", "WARNING", note, None, time.time()))
 
-    def _begin_shutdown(self, grace: float) -> None:
+    def _adopt(self, fd: int) -> None:
+        """Serve a connection the previous worker handed over."""
+        connection = socket.socket(fileno=fd)
+        with self._server_lock:
+            server = self._server
+        if server is None:
+            connection.close()
+            return
+        server.adopt(connection)
+
+    def _begin_shutdown(self, grace: float, hand_off: bool = False) -> None:
         self._shutdown_grace = grace
         self._leaving.set()
         self._may_serve.set()
         with self._server_lock:
             server = self._server
         if server is not None:
-            threading.Thread(target=self._stop_accepting, args=(server,), daemon=True).start()
+            threading.Thread(
+                target=self._stop_accepting, args=(server, hand_off), daemon=True
+            ).start()
 
-    def _stop_accepting(self, server: Any) -> None:
-        """Tell the supervisor the moment no new connection can land here."""
+    def _stop_accepting(self, server: Any, hand_off: bool) -> None:
+        """Tell the supervisor the moment no new connection can land here, then let go of
+        the kept-alive ones (after ``draining``, so the successor is serving when they come).
+        """
         server.shutdown()
         self._sender.send(Draining(self.app_id, os.getpid()))
+        server.retire(self._sender.hand_over if hand_off and not self._supervisor_gone else None)
 
     def _orphaned(self) -> None:
         """The supervisor is gone: finish what is in flight briefly, then leave for sure."""
@@ -597,6 +594,7 @@ def _preload() -> None:
         finally:
             client.close()
             server.server_close()
+            server.close_retire_signal()
 
 
 def main(argv: list[str] | None = None) -> int:

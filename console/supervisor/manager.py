@@ -211,7 +211,7 @@ class ManagedApp:
             self._go_live(worker, ready)
             return
         self._handoffs[previous] = (worker, ready)
-        previous.stop(self._supervisor.drain_grace)
+        previous.stop(self._supervisor.drain_grace, hand_off=True)
         self._supervisor.later(HANDOFF_TIMEOUT, lambda: self._hand_over(previous))
 
     def _hand_over(self, previous: WorkerProcess) -> None:
@@ -235,6 +235,15 @@ class ManagedApp:
         self._supervisor.watch(self, ready_watch_set(ready))
         self.lifecycle.worker_ready(worker.generation)
         self._supervisor.refill_spares()
+
+    def pass_on(self, connection: socket.socket) -> None:
+        """A retiring worker's kept-alive connection goes to the worker serving now."""
+        serving = self.lifecycle.status.serving
+        worker = self._workers.get(serving) if serving is not None else None
+        if worker is None or worker.stop_requested:
+            connection.close()  # the client reconnects, as after any server-side close
+        else:
+            worker.adopt(connection)
 
     def exited(self, worker: WorkerProcess, returncode: int) -> None:
         self._hand_over(worker)
@@ -448,7 +457,11 @@ class Supervisor:
 
     def _spawn(self) -> WorkerProcess:
         return WorkerProcess(
-            self._worker_event, self._worker_exit, cwd=self.cwd, mask_secrets=self.mask_secrets
+            self._worker_event,
+            self._worker_exit,
+            cwd=self.cwd,
+            mask_secrets=self.mask_secrets,
+            on_connection=self._worker_connection,
         )
 
     def _post(self, task: Callable[[], None]) -> None:
@@ -463,6 +476,16 @@ class Supervisor:
             return
         else:
             self._post(lambda: self._route(worker, event))
+
+    def _worker_connection(self, worker: WorkerProcess, connection: socket.socket) -> None:
+        self._post(lambda: self._route_connection(worker, connection))
+
+    def _route_connection(self, worker: WorkerProcess, connection: socket.socket) -> None:
+        app = self._apps.get(worker.app_id)
+        if app is None:
+            connection.close()
+        else:
+            app.pass_on(connection)
 
     def _worker_exit(self, worker: WorkerProcess, returncode: int) -> None:
         self._post(lambda: self._route_exit(worker, returncode))

@@ -23,7 +23,9 @@ from collections.abc import Callable
 from typing import IO
 
 from console.protocol import (
+    Adopt,
     Event,
+    HandedOver,
     LineSplitter,
     Load,
     Log,
@@ -49,6 +51,10 @@ LAST_OUTPUT_LINES = 40
 
 EventCallback = Callable[["WorkerProcess", Event], None]
 ExitCallback = Callable[["WorkerProcess", int], None]
+#: Receives a client connection a retiring worker handed over, for its successor.
+ConnectionCallback = Callable[["WorkerProcess", socket.socket], None]
+#: Most descriptors one read of the channel takes (a worker sends one per message).
+MAX_FDS_PER_READ = 16
 
 
 def describe_exit(returncode: int) -> str:
@@ -166,12 +172,15 @@ class WorkerProcess:
         *,
         cwd: str | None = None,
         mask_secrets: bool = False,
+        on_connection: ConnectionCallback | None = None,
     ) -> None:
         self.app_id = ""
         self.generation = 0
         self.warm = threading.Event()
         self._on_event = on_event
         self._on_exit = on_exit
+        self._on_connection = on_connection
+        self._received_connections: collections.deque[socket.socket] = collections.deque()
         self._send_lock = threading.Lock()
         self._stop_requested = False
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -247,12 +256,26 @@ class WorkerProcess:
         """Let a loaded worker start accepting connections."""
         self._send(Serve())
 
-    def stop(self, grace: float) -> None:
-        """Ask for a drain; SIGTERM after ``grace`` seconds, SIGKILL one second later."""
+    def adopt(self, connection: socket.socket) -> None:
+        """Pass on a client connection another worker handed over; ours is closed after."""
+        try:
+            with self._send_lock:
+                socket.send_fds(self._channel, [encode(Adopt())], [connection.fileno()])
+        except OSError:
+            pass  # the worker is gone; the client sees its connection close
+        finally:
+            connection.close()
+
+    def stop(self, grace: float, *, hand_off: bool = False) -> None:
+        """Ask for a drain; SIGTERM after ``grace`` seconds, SIGKILL one second later.
+
+        With ``hand_off`` the worker gives its kept-alive connections to the supervisor
+        (for the successor) instead of closing them.
+        """
         if self._stop_requested:
             return
         self._stop_requested = True
-        self._send(Shutdown(grace=grace))
+        self._send(Shutdown(grace=grace, hand_off=hand_off))
         self._thread(self._enforce_stop, "stop", grace)
 
     def _send(self, command: Serve | Shutdown) -> None:
@@ -288,17 +311,41 @@ class WorkerProcess:
             while chunk := self._receive():
                 for line in splitter.feed(chunk):
                     event = self._decode(line)
+                    if isinstance(event, HandedOver):
+                        self._pass_on_connection()
+                        continue
                     if isinstance(event, Spare):
                         self.warm.set()
                     self._on_event(self, event)
         finally:
             self._channel.close()
+            while self._received_connections:
+                self._received_connections.popleft().close()
 
     def _receive(self) -> bytes:
         try:
-            return self._channel.recv(262144)
+            data, fds, _flags, _address = socket.recv_fds(self._channel, 262144, MAX_FDS_PER_READ)
         except OSError:
             return b""
+        for fd in fds:
+            os.set_inheritable(fd, False)
+            try:
+                self._received_connections.append(socket.socket(fileno=fd))
+            except OSError:  # not a socket: nothing a worker should send
+                os.close(fd)
+        return data
+
+    def _pass_on_connection(self) -> None:
+        """A ``handed_over`` line: its connection came with it (or just before)."""
+        if not self._received_connections:
+            problem = "'handed_over' came without a connection"
+            self._on_event(self, ProtocolProblem(self.app_id, problem))
+            return
+        connection = self._received_connections.popleft()
+        if self._on_connection is None:
+            connection.close()
+        else:
+            self._on_connection(self, connection)
 
     def _decode(self, line: bytes | ProtocolError) -> Event:
         if isinstance(line, ProtocolError):

@@ -1,10 +1,10 @@
 """Under load nothing is lost silently and memory stays put.
 
-``hookscope watch --json`` serves demo_apps/hook_order.py (traced) while a load generator in
-its own process (bench/console_load.py's) keeps 200 connections busy. Every answered request
-must then be accounted for by its ``X-Request-Id``: its trace printed, or counted in a
-``traces_dropped`` event. The duration is HOOKSCOPE_LOAD_SECONDS (3 s here; the bench runs
-10 s).
+``hookscope watch --json`` serves demo_apps/hook_order.py (traced) while a load generator
+in its own process (bench/load_generator.py) keeps 200 keep-alive connections busy. Every
+answered request must then be accounted for by its ``X-Request-Id``: its trace printed, or
+counted in a ``traces_dropped`` event. The duration is HOOKSCOPE_LOAD_SECONDS (3 s here; the
+bench runs 10 s).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.console_load import LoadReport, TraceTally, generate_load
+from bench.console_load import TraceTally
+from bench.load_generator import LoadReport, generate_load
 from console.protocol import Event, Log, StateChanged, Trace, TracesDropped
 from console.supervisor import Supervisor
 from console.watch import PendingEvents
@@ -180,7 +181,8 @@ def test_reloads_under_load_fail_no_request_and_lose_no_trace(tmp_path: Path) ->
         [load] = result
         tally.wait_for(load.requests, timeout=20)
     assert load.errors == 0, load.error_samples
-    assert len(set(reloads)) == 3, "started, then two reloads, each a new worker"
+    assert load.reconnects == 0, "kept-alive connections were handed over, not closed"
+    assert len(set(reloads)) == 3, f"started, then two reloads, each a new worker: {reloads}"
     assert len(tally.ids) == len(set(tally.ids)) and set(tally.ids) <= set(load.ids)
     assert len(tally.ids) + tally.dropped == load.requests, "each request traced or counted"
 

@@ -8,7 +8,9 @@ import pytest
 
 import console.protocol as protocol
 from console.protocol import (
+    Adopt,
     ConverterInfo,
+    HandedOver,
     Load,
     LoadError,
     Log,
@@ -80,6 +82,12 @@ def test_a_trace_with_keys_json_cannot_hold_still_encodes() -> None:
 def test_commands_round_trip() -> None:
     assert decode_command(encode(Load(app="a", target="app.py"))) == Load("a", "app.py")
     assert decode_command(encode(Shutdown(grace=1.5))) == Shutdown(1.5)
+    assert decode_command(encode(Shutdown(hand_off=True))) == Shutdown(5.0, hand_off=True)
+    assert decode_command(encode(Adopt())) == Adopt()
+
+
+def test_a_handed_over_connection_is_announced_by_an_event_line() -> None:
+    assert decode_event(encode(HandedOver("a", 42))) == HandedOver("a", 42)
 
 
 def test_a_float_field_accepts_an_integer() -> None:

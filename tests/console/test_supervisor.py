@@ -21,6 +21,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from console.protocol import (
@@ -656,3 +657,89 @@ def test_processes_the_app_started_end_with_its_worker(tmp_path: Path, log: Even
     while not process_is_gone(child):
         assert time.monotonic() < deadline, "the app's child outlived the console"
         time.sleep(0.05)
+
+
+def client_address(response: httpx.Response) -> tuple[str, int]:
+    """The client side of the TCP connection a response came over."""
+    address: tuple[str, int] = response.extensions["network_stream"].get_extra_info("client_addr")
+    return address
+
+
+def test_a_keep_alive_client_sending_across_reloads_keeps_its_connection(
+    supervisor: Supervisor, log: EventLog, apps: Path
+) -> None:
+    """httpx (what console/http_client.py uses) reuses its connection; across two reloads
+    every request is answered, over that same connection, by whichever version is live:
+    the retiring worker hands the connection over instead of closing it."""
+    answers: list[str] = []
+    addresses: set[tuple[str, int]] = set()
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def keep_sending(client: httpx.Client) -> None:
+        while not stop.is_set():
+            try:
+                response = client.get(url(supervisor, "greeter"))
+            except httpx.HTTPError as error:
+                failures.append(repr(error))
+                continue
+            answers.append(response.text)
+            addresses.add(client_address(response))
+
+    def wait_for_answer(text: str) -> None:
+        deadline = time.monotonic() + 15
+        while text not in answers[-1:] and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert answers[-1] == text
+
+    with httpx.Client(timeout=10) as client:
+        sender = threading.Thread(target=keep_sending, args=(client,))
+        sender.start()
+        try:
+            wait_for_answer("hello from v1")
+            rewrite(apps / "greeter.py", 'VERSION = "v1"', 'VERSION = "v2"')
+            wait_for_answer("hello from v2")
+            rewrite(apps / "greeter.py", 'VERSION = "v2"', 'VERSION = "v3"')
+            wait_for_answer("hello from v3")
+        finally:
+            stop.set()
+            sender.join(timeout=15)
+    assert failures == []
+    assert len(addresses) == 1, "one connection all along: no reconnect"
+    versions = list(dict.fromkeys(answers))
+    assert versions == ["hello from v1", "hello from v2", "hello from v3"], "never back"
+
+
+def test_an_idle_keep_alive_connection_is_served_by_the_new_code_after_a_reload(
+    supervisor: Supervisor, log: EventLog, apps: Path
+) -> None:
+    with httpx.Client(timeout=10) as client:
+        before = client.get(url(supervisor, "greeter"))
+        address_before = client_address(before)
+        old_pid = log.of(StateChanged, "greeter")[-1].pid
+        log.forget()
+        rewrite(apps / "greeter.py", 'VERSION = "v1"', 'VERSION = "v2"')
+        log.wait_for(is_state("greeter", "running"))
+        assert old_pid is not None
+        deadline = time.monotonic() + 5
+        while not process_is_gone(old_pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert process_is_gone(old_pid), "the old worker left; the idle connection did not keep it"
+        after = client.get(url(supervisor, "greeter"))
+        assert client_address(after) == address_before, "the same connection"
+    assert (before.text, after.text) == ("hello from v1", "hello from v2")
+
+
+def test_stop_closes_idle_keep_alive_connections_instead_of_waiting_for_them(
+    apps: Path, log: EventLog
+) -> None:
+    supervisor = Supervisor(
+        [str(apps / "greeter.py")], log, cwd=str(apps), policy=FAST, drain_grace=5.0
+    )
+    with supervisor, httpx.Client(timeout=10) as client:
+        log.wait_for(is_state("greeter", "running"))
+        assert client.get(url(supervisor, "greeter")).text == "hello from v1"
+        started = time.monotonic()
+        supervisor.stop()
+        took = time.monotonic() - started
+    assert took < 2.0, f"stop waited {took:.1f} s for an idle connection (grace is 5 s)"
