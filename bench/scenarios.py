@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from wsgiref.types import WSGIApplication
 
 from bench import apps, floor
@@ -49,9 +49,17 @@ class Scenario:
     min_flask_speedup: float | None
     """Issue 10's target for Flask ÷ framework (1.0 where it sets none: no slower); None for
     traced scenarios, whose target is the tracer's overhead instead."""
-    traced: bool = False
-    """Run the framework app with a tracer that only collects (needs `App.add_tracer`); the
-    same app without a tracer runs alongside, as `framework_untraced`."""
+    tracer: Literal["record", "dict"] | None = None
+    """Run the framework app with a tracer that only collects (needs `App.add_tracer`): the
+    finished records as recorded (``deferred=True``, as the console's worker takes them), or
+    the plain dicts built from them on the request's thread. The same app without a tracer
+    runs alongside, as `framework_untraced`."""
+    max_tracing_overhead: float | None = None
+    """Issue 7's limit on the tracer's cost, as a fraction; None: reported, not judged."""
+
+    @property
+    def traced(self) -> bool:
+        return self.tracer is not None
 
 
 MAX_FRAMEWORK_OVER_FLOOR = 1.25
@@ -132,13 +140,24 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         name="hooks_traced",
-        summary="hooks with a tracer that only collects",
+        summary="hooks with a tracer that only collects the records",
         probe=Probe("/dashboard"),
         expected=HOOKS_EXPECTED,
         user_app=apps.hooks,
         floor_app=floor.hooks,
         min_flask_speedup=None,
-        traced=True,
+        tracer="record",
+        max_tracing_overhead=MAX_TRACING_OVERHEAD,
+    ),
+    Scenario(
+        name="hooks_traced_dicts",
+        summary="hooks with a tracer that collects plain dicts",
+        probe=Probe("/dashboard"),
+        expected=HOOKS_EXPECTED,
+        user_app=apps.hooks,
+        floor_app=floor.hooks,
+        min_flask_speedup=None,
+        tracer="dict",
     ),
     Scenario(
         name="form_post",

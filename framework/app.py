@@ -597,9 +597,10 @@ class App(Scaffold):
 
     # -- tracing -----------------------------------------------------------------
 
-    def add_tracer(self, tracer: Tracer) -> Tracer:
-        """Call ``tracer(trace)`` with each finished request's trace (see framework.tracing)."""
-        self.tracers.add(tracer)
+    def add_tracer(self, tracer: Tracer, *, deferred: bool = False) -> Tracer:
+        """Call ``tracer(trace)`` with each finished request's trace (see framework.tracing);
+        with ``deferred``, call it with the :class:`~framework.tracing.TraceRecord` instead."""
+        self.tracers.add(tracer, deferred=deferred)
         return tracer
 
     def remove_tracer(self, tracer: Tracer) -> None:
@@ -682,6 +683,7 @@ class App(Scaffold):
                             "url_value_preprocessor",
                             name,
                             preprocessor,
+                            preprocessor,
                             request.endpoint,
                             request.view_args,
                         )
@@ -692,7 +694,7 @@ class App(Scaffold):
                     if recorder is None:
                         rv = self.ensure_sync(func)()
                     else:
-                        rv = recorder.call("before_request", name, self.ensure_sync(func))
+                        rv = recorder.call("before_request", name, func, self.ensure_sync(func))
                     if rv is not None:
                         if recorder is not None:
                             recorder.short_circuited(self, names, func)
@@ -712,9 +714,7 @@ class App(Scaffold):
         view = self.view_functions[rule.endpoint]
         if ctx.recorder is None:
             return self.ensure_sync(view)(**request.view_args)  # type: ignore[arg-type]
-        return ctx.recorder.call(
-            "view", None, self.ensure_sync(view), _source=view, **request.view_args
-        )  # type: ignore[arg-type]
+        return ctx.recorder.call_view(view, self.ensure_sync(view), request.view_args)  # type: ignore[arg-type]
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
         """Raise the routing error; in debug, explain a redirect that would drop form data."""
@@ -764,7 +764,9 @@ class App(Scaffold):
             if recorder is None:
                 response = self.ensure_sync(func)(response)
             else:
-                response = recorder.call("after_request", None, self.ensure_sync(func), response)
+                response = recorder.call(
+                    "after_request", None, func, self.ensure_sync(func), response
+                )
             if response is None:
                 raise _after_request_returned_none(func)
         if self.after_request_funcs:
@@ -774,7 +776,7 @@ class App(Scaffold):
                         response = self.ensure_sync(func)(response)
                     else:
                         response = recorder.call(
-                            "after_request", name, self.ensure_sync(func), response
+                            "after_request", name, func, self.ensure_sync(func), response
                         )
                     if response is None:
                         raise _after_request_returned_none(func)
@@ -905,7 +907,7 @@ class App(Scaffold):
         recorder = request_ctx.recorder if request_ctx is not None else None
         if recorder is None:
             return self.ensure_sync(handler)(e)
-        return recorder.call("errorhandler", owner, self.ensure_sync(handler), e, _source=handler)
+        return recorder.call("errorhandler", owner, handler, self.ensure_sync(handler), e)
 
     def trap_http_exception(self, e: Exception) -> bool:
         if self.config["TRAP_HTTP_EXCEPTIONS"]:
@@ -984,7 +986,7 @@ class App(Scaffold):
                     if recorder is None:
                         self.ensure_sync(func)(exc)
                     else:
-                        recorder.call("teardown_request", name, self.ensure_sync(func), exc)
+                        recorder.call("teardown_request", name, func, self.ensure_sync(func), exc)
         if signals.request_tearing_down.receivers:
             signals.request_tearing_down.send(self, exc=exc)
 
@@ -997,7 +999,7 @@ class App(Scaffold):
             if recorder is None:
                 self.ensure_sync(func)(exc)
             else:
-                recorder.call("teardown_appcontext", None, self.ensure_sync(func), exc)
+                recorder.call("teardown_appcontext", None, func, self.ensure_sync(func), exc)
         if signals.appcontext_tearing_down.receivers:
             signals.appcontext_tearing_down.send(self, exc=exc)
 

@@ -25,7 +25,7 @@ if t.TYPE_CHECKING:
 
     from .app import App
     from .sessions import SessionMixin
-    from .tracing import TraceRecorder
+    from .tracing import TraceRecord
     from .wrappers import Request, Response
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
@@ -92,7 +92,7 @@ class AppContext(_PushedContext):
     """Binds an app to the current thread or task: ``current_app`` and ``g``."""
 
     #: The trace recorder of the request that pushed this context, if traced.
-    recorder: TraceRecorder | None = None
+    recorder: TraceRecord | None = None
 
     def __init__(self, app: App) -> None:
         self.app = app
@@ -151,7 +151,7 @@ class RequestContext(_PushedContext):
         self._after_request_functions: list[t.Callable[[Response], Response]] = []
         self._tokens: list[tuple[contextvars.Token[RequestContext], AppContext | None]] = []
         #: Set by the tracing path; None means nobody listens and nothing is recorded.
-        self.recorder: TraceRecorder | None = None
+        self.recorder: TraceRecord | None = None
 
     @property
     def session(self) -> SessionMixin:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing as t
+from time import perf_counter
 
 from jinja2 import BaseLoader, Template, TemplateNotFound
 from jinja2 import Environment as BaseEnvironment
@@ -87,8 +88,11 @@ def _render(app: App, template: Template, context: dict[str, t.Any]) -> str:
     if recorder is None:
         rendered = template.render(context)
     else:
-        with recorder.template(template.name):
+        start = perf_counter()
+        try:
             rendered = template.render(context)
+        finally:
+            recorder.template_rendered(template.name, start)
     if signals.template_rendered.receivers:
         signals.template_rendered.send(app, template=template, context=context)
     return rendered

@@ -57,7 +57,7 @@ def test_tracing_overhead_is_reported_against_the_untraced_framework() -> None:
     assert traced.tracing_overhead == 0.5
     assert traced.missed_targets() == ["tracing > +25%"]
     assert format_tracing([traced]) == [
-        "tracing (hooks_traced): 30.0 µs with a collecting tracer vs 20.0 µs without "
+        "tracing (hooks_traced): 30.0 µs with a tracer collecting records vs 20.0 µs without "
         "(+50.0%; target <= +25%)"
     ]
 
@@ -88,6 +88,19 @@ def test_a_cheap_tracer_meets_the_traced_scenario_target() -> None:
     )
 
     assert traced.missed_targets() == []
+
+
+def test_the_dict_tracer_scenario_is_reported_without_a_target() -> None:
+    traced = result(
+        "hooks_traced_dicts",
+        **{FRAMEWORK: 40.0, FRAMEWORK_UNTRACED: 20.0, FLASK: 60.0, FLOOR: 10.0},
+    )
+
+    assert traced.missed_targets() == []
+    assert format_tracing([traced]) == [
+        "tracing (hooks_traced_dicts): 40.0 µs with a tracer collecting dicts vs 20.0 µs "
+        "without (+100.0%; no target)"
+    ]
 
 
 def test_an_app_that_answers_wrongly_is_refused_before_timing() -> None:

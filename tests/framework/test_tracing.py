@@ -22,6 +22,7 @@ from framework import (
     session,
     stream_with_context,
 )
+from framework.tracing import TraceRecord
 
 
 def kinds_and_names(trace: dict) -> list[tuple[str, str]]:
@@ -577,3 +578,94 @@ def test_a_request_that_never_uses_the_session_does_not_open_it() -> None:
     assert traces[0]["session"]["opened"] is False
     assert traces[0]["session"]["before"] is None
     assert traces[0]["session"]["cookie"] is None
+
+
+# -- deferred tracers: the record as it was taken, described later ------------------------
+
+
+def test_a_deferred_tracer_gets_the_record_and_builds_the_same_trace(hook_order_app: App) -> None:
+    dicts: list[dict] = []
+    records: list[TraceRecord] = []
+    hook_order_app.add_tracer(records.append, deferred=True)
+    hook_order_app.add_tracer(dicts.append)
+
+    hook_order_app.test_client().get("/index", headers={"X-Request-Id": "r-1"})
+
+    (record,) = records
+    assert (record.id, record.status, record.app_name) == ("r-1", 200, hook_order_app.name)
+    assert record.duration_us > 0
+    assert record.to_dict() is dicts[0]  # built once, shared by every dict tracer
+    assert kinds_and_names(record.to_dict())[2] == ("view", "index")
+
+
+def test_a_record_described_on_another_thread_after_the_request() -> None:
+    app = App(__name__)
+
+    @app.url_value_preprocessor
+    def pull_lang(endpoint, values):
+        values.pop("lang")
+
+    @app.after_request
+    def fail_late(response):
+        response.status_code = 503
+        return response
+
+    @app.after_request
+    def first(response):
+        return response
+
+    @app.route("/<lang>/page")
+    def page():
+        return "page"
+
+    records: list[TraceRecord] = []
+    app.add_tracer(records.append, deferred=True)
+    app.test_client().get("/fr/page")
+    described: list[dict] = []
+    worker = threading.Thread(target=lambda: described.append(records[0].to_dict()))
+    worker.start()
+    worker.join()
+
+    trace = described[0]
+    json.dumps(trace)
+    assert trace["routing"]["view_args"] == {"lang": "fr"}  # as routed, before the pop
+    returned = {step["name"].rpartition(".")[2]: step["returned"] for step in trace["steps"]}
+    assert returned["page"] == "'page'"
+    assert returned["first"] == "<Response [200 OK]>"  # what it returned then, not now
+    assert returned["fail_late"] == "<Response [503 SERVICE UNAVAILABLE]>"
+    assert trace["response"]["status"] == 503
+
+
+def test_a_record_without_a_request_id_header_gets_a_generated_one(hook_order_app: App) -> None:
+    records: list[TraceRecord] = []
+    hook_order_app.add_tracer(records.append, deferred=True)
+    client = hook_order_app.test_client()
+    client.get("/index")
+    client.get("/index")
+
+    first, second = (record.id for record in records)
+    assert first != second
+    assert records[0].to_dict()["id"] == first
+
+
+def test_async_hooks_are_described_once_not_once_per_request() -> None:
+    app = App(__name__)
+
+    @app.before_request
+    async def load():
+        return None
+
+    @app.route("/")
+    def index():
+        return "ok"
+
+    traces: list[dict] = []
+    app.add_tracer(traces.append)
+    client = app.test_client()
+    client.get("/")
+    described = len(app.tracers._sources)
+    for _ in range(5):
+        client.get("/")
+
+    assert len(app.tracers._sources) == described
+    assert traces[-1]["steps"][0]["name"].endswith("load")
