@@ -1081,7 +1081,7 @@ def _check_header_values(response: Response) -> None:
     server give up on the response after the app has finished. Raising here turns
     it into a logged 500 that names the header.
     """
-    for name, value in response.headers.items():
+    for name, value in response.headers:  # the plain iterator: no generator per header
         if not value.isascii() and name.lower() not in _URI_HEADERS:
             try:
                 value.encode("latin-1")
