@@ -13,6 +13,7 @@ import collections
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -26,16 +27,17 @@ from console.protocol import Event
 from console.ui.engine import Engine, EventInbox
 from console.ui.exchange import Exchange, OutgoingRequest
 from console.ui.literal import literal, visible
-from console.ui.screens.help import HelpScreen
-from console.ui.screens.replay import ReplayScreen
 from console.ui.state import DEFAULT_TRACE_CAPACITY, AppView, clear_traces, reduce
 from console.ui.traces import TraceRecord, as_curl, export_jsonl
 from console.ui.widgets.app_pane import AppPane
 from console.ui.widgets.app_status import state_badge
-from console.ui.widgets.composer import RequestComposer
 from console.ui.widgets.key_bar import KeyBar
-from console.ui.widgets.response_viewer import ResponseViewer
+from console.ui.widgets.section_tabs import SectionTabs
 from console.ui.widgets.trace_list import TraceList
+
+if TYPE_CHECKING:
+    from console.ui.widgets.composer import RequestComposer
+    from console.ui.widgets.response_viewer import ResponseViewer
 
 FRAME_SECONDS = 1 / 20
 
@@ -98,7 +100,7 @@ class HookscopeConsole(App[None]):
     # --- layout and the event loop ----------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with TabbedContent(id="apps", initial=next(iter(self._pane_ids.values()), "")):
+        with SectionTabs(id="apps", initial=next(iter(self._pane_ids.values()), "")):
             for index, (app_id, pane_id) in enumerate(self._pane_ids.items()):
                 with TabPane(Content(visible(app_id)), id=pane_id):
                     if index == 0:  # the others are built when first shown: a faster start
@@ -194,6 +196,8 @@ class HookscopeConsole(App[None]):
     # --- actions ---------------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from console.ui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def action_reload(self) -> None:
@@ -272,12 +276,11 @@ class HookscopeConsole(App[None]):
         self.pane(app_id).show_cookies(self.engine.cookies(app_id))
         self.notify(f"cookie jar of {app_id} cleared", timeout=2, markup=False)
 
-    def action_send_request(self) -> None:
-        self.current_pane.show_section("request")
-        self.current_pane.query_one(RequestComposer).action_send()
+    async def action_send_request(self) -> None:
+        await self.current_pane.send_from_composer()
 
     def action_toggle_pause(self) -> None:
-        self.current_pane.query_one(TraceList).action_toggle_pause()
+        self.current_pane.trace_list.action_toggle_pause()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -331,16 +334,14 @@ class HookscopeConsole(App[None]):
         if self.focused is None:
             self.call_after_refresh(self._panes[app_id].focus_section)
 
-    @on(RequestComposer.SendRequested)
-    def _send_requested(self, event: RequestComposer.SendRequested) -> None:
+    def on_request_composer_send_requested(self, event: RequestComposer.SendRequested) -> None:
         self._send(self.current_app_id, event.request)
 
     @on(TraceList.ClearRequested)
     def _clear_requested(self) -> None:
         self.action_clear_traces()
 
-    @on(ResponseViewer.CookiesCleared)
-    def _cookies_cleared(self) -> None:
+    def on_response_viewer_cookies_cleared(self, event: ResponseViewer.CookiesCleared) -> None:
         self.action_clear_cookies()
 
     @work(thread=True, group="requests")
@@ -363,6 +364,8 @@ class HookscopeConsole(App[None]):
         self.pane(app_id).show_exchange(exchange)
 
     def _show_finished_replays(self) -> None:
+        from console.ui.screens.replay import ReplayScreen
+
         for request_id, (app_id, original) in list(self._replays.items()):
             replayed = self.views[app_id].find_trace(request_id)
             if replayed is not None:

@@ -4,11 +4,16 @@ Routes (the inspector), Request (composer and response viewer), Traces (live lis
 selected request's timeline, session/flash panel and raw detail) and Logs. The pane receives
 a fresh :class:`AppView` from the app and hands each child the part it shows; children
 report back with messages that bubble up to the app, which owns the engine.
+
+Only the Traces section is built with the pane, so the first screen appears sooner; the
+other sections are built (and their modules imported) one per frame once it has been shown,
+or at once when the user asks for one first.
 """
 
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,17 +25,23 @@ from console.ui.exchange import Exchange
 from console.ui.state import AppView
 from console.ui.traces import TraceRecord
 from console.ui.widgets.app_status import AppStatusBar
-from console.ui.widgets.composer import RequestComposer
 from console.ui.widgets.hook_timeline import HookTimeline
 from console.ui.widgets.load_error_banner import LoadErrorBanner
-from console.ui.widgets.log_view import LogView
-from console.ui.widgets.response_viewer import ResponseViewer
-from console.ui.widgets.route_inspector import RouteInspector
+from console.ui.widgets.section_tabs import SectionTabs
 from console.ui.widgets.session_panel import SessionPanel
 from console.ui.widgets.trace_detail import TraceDetail
 from console.ui.widgets.trace_list import TraceList
 
+if TYPE_CHECKING:
+    from console.ui.widgets.composer import RequestComposer
+    from console.ui.widgets.log_view import LogView
+    from console.ui.widgets.response_viewer import ResponseViewer
+    from console.ui.widgets.route_inspector import RouteInspector
+
 SECTIONS = ("routes", "request", "traces", "logs")
+_TITLES = {"routes": "Routes", "request": "Request", "traces": "Traces", "logs": "Logs"}
+#: The widget that takes the focus when a section is shown (the request section: its form).
+_FOCUS_TARGETS = {"routes": "#route-table", "traces": "#trace-table", "logs": "#log-view"}
 #: Seconds between two refreshes of the selected trace's details while the list follows.
 DETAIL_INTERVAL = 0.25
 
@@ -42,42 +53,94 @@ class AppPane(Vertical):
         super().__init__(id=id)
         self.app_id = app_id
         self.view: AppView | None = None
-        self._selected_trace: str | None = None
+        self.trace_list = TraceList(id="trace-list")
+        self.inspector: RouteInspector | None = None
+        self.composer: RequestComposer | None = None
+        self.response: ResponseViewer | None = None
+        self.log_view: LogView | None = None
+        self._status = AppStatusBar(id="status")
+        self._banner = LoadErrorBanner(id="load-error")
+        self._sections = SectionTabs(id="sections", initial="traces")
+        self._trace_tabs = SectionTabs(id="trace-tabs", initial="timeline")
+        self._details: dict[str, HookTimeline | SessionPanel | TraceDetail] = {
+            "timeline": HookTimeline(id="hook-timeline"),
+            "session": SessionPanel(id="session-panel"),
+            "detail": TraceDetail(id="trace-detail"),
+        }
+        self._built = {"traces"}
         self._shown_trace: TraceRecord | None = None
         self._pending_trace: TraceRecord | None = None
+        self._drawn_details: dict[str, TraceRecord | None] = {}
         self._detail_shown_at = 0.0
         self._detail_timer_set = False
         self._drawn: dict[str, AppView] = {}
 
     def compose(self) -> ComposeResult:
-        yield AppStatusBar(id="status")
-        yield LoadErrorBanner(id="load-error")
-        with TabbedContent(id="sections", initial="traces"):
-            with TabPane("Routes", id="routes"):
-                yield RouteInspector(id="inspector")
-            with TabPane("Request", id="request"):
-                with Horizontal(classes="split"):
-                    yield RequestComposer(id="composer")
-                    yield ResponseViewer(id="response")
-            with TabPane("Traces", id="traces"):
-                with Horizontal(classes="split"):
-                    yield TraceList(id="trace-list")
-                    with TabbedContent(id="trace-tabs", initial="timeline"):
-                        with TabPane("Timeline", id="timeline"):
-                            with VerticalScroll():
-                                yield HookTimeline(id="hook-timeline")
-                        with TabPane("Session", id="session"):
-                            with VerticalScroll():
-                                yield SessionPanel(id="session-panel")
-                        with TabPane("Detail", id="detail"):
-                            with VerticalScroll():
-                                yield TraceDetail(id="trace-detail")
-            with TabPane("Logs", id="logs"):
-                yield LogView(id="log-view")
+        yield self._status
+        yield self._banner
+        with self._sections:
+            for section in SECTIONS:
+                with TabPane(_TITLES[section], id=section):
+                    if section == "traces":
+                        yield from self._compose_traces()
+
+    def _compose_traces(self) -> ComposeResult:
+        with Horizontal(classes="split"):
+            yield self.trace_list
+            with self._trace_tabs:
+                for tab, title in (
+                    ("timeline", "Timeline"),
+                    ("session", "Session"),
+                    ("detail", "Detail"),
+                ):
+                    with TabPane(title, id=tab), VerticalScroll():
+                        yield self._details[tab]
+
+    def on_mount(self) -> None:
+        for panel in self._details.values():
+            panel.show_trace(None)
+        self.call_after_refresh(self._build_next_section)
+
+    # --- sections built on demand -----------------------------------------------------------
+
+    async def _build_next_section(self) -> None:
+        """Build one section not built yet, then the next one after the following frame."""
+        missing = [section for section in SECTIONS if section not in self._built]
+        if missing and self.is_attached:
+            await self.ensure_section(missing[0])
+            self.call_after_refresh(self._build_next_section)
+
+    async def ensure_section(self, section: str) -> None:
+        """Build ``section`` if it has not been built yet (importing its widgets' modules)."""
+        if section in self._built:
+            return
+        self._built.add(section)
+        holder = self._sections.get_pane(section)
+        if section == "routes":
+            from console.ui.widgets.route_inspector import RouteInspector
+
+            self.inspector = RouteInspector(id="inspector")
+            await holder.mount(self.inspector)
+        elif section == "request":
+            from console.ui.widgets.composer import RequestComposer
+            from console.ui.widgets.response_viewer import ResponseViewer
+
+            base_url = self.view.url if self.view is not None else None
+            self.composer = RequestComposer(base_url=base_url, id="composer")
+            self.response = ResponseViewer(id="response")
+            await holder.mount(Horizontal(self.composer, self.response, classes="split"))
+        elif section == "logs":
+            from console.ui.widgets.log_view import LogView
+
+            self.log_view = LogView(id="log-view")
+            await holder.mount(self.log_view)
+        if section == self.section:
+            self.refresh_section()
 
     @on(TabbedContent.TabActivated, "#sections")
-    def _section_activated(self, event: TabbedContent.TabActivated) -> None:
+    async def _section_activated(self, event: TabbedContent.TabActivated) -> None:
         event.stop()
+        await self.ensure_section(self.section)
         self.refresh_section()
         if self._is_shown_app():
             self.call_after_refresh(self.focus_section)
@@ -87,10 +150,7 @@ class AppPane(Vertical):
         holder = next((a for a in self.ancestors if isinstance(a, TabbedContent)), None)
         return holder is None or (self.parent is not None and holder.active == self.parent.id)
 
-    def on_mount(self) -> None:
-        self.query_one(HookTimeline).show_trace(None)
-        self.query_one(SessionPanel).show_trace(None)
-        self.query_one(TraceDetail).show_trace(None)
+    # --- the model ---------------------------------------------------------------------------
 
     def show_view(self, view: AppView) -> None:
         """Take a new view; only what is on screen is redrawn, the rest when it is shown.
@@ -100,12 +160,10 @@ class AppPane(Vertical):
         """
         previous, self.view = self.view, view
         if previous is None or _status_changed(previous, view):
-            self.query_one(AppStatusBar).show_view(view)
-            self.query_one(LoadErrorBanner).show_error(
-                view.load_error, serving=view.pid is not None
-            )
-            for composer in self.query(RequestComposer).results(RequestComposer):
-                composer.set_base_url(view.url)
+            self._status.show_view(view)
+            self._banner.show_error(view.load_error, serving=view.pid is not None)
+            if self.composer is not None:
+                self.composer.set_base_url(view.url)
         if self._is_shown_app():
             self.refresh_section()
 
@@ -115,22 +173,27 @@ class AppPane(Vertical):
         section = self.section
         if view is None or self._drawn.get(section) is view:
             return
-        self._drawn[section] = view
         if section == "traces":
-            self.query_one(TraceList).show_view(view)
-        for inspector in self.query(RouteInspector).results(RouteInspector):
-            if section == "routes":
-                inspector.show_view(view)
-        for log_view in self.query(LogView).results(LogView):
-            if section == "logs":
-                log_view.show_view(view)
-        for composer in self.query(RequestComposer).results(RequestComposer):
-            composer.set_base_url(view.url)
+            self.trace_list.show_view(view)
+        elif section == "routes" and self.inspector is not None:
+            self.inspector.show_view(view)
+        elif section == "logs" and self.log_view is not None:
+            self.log_view.show_view(view)
+        elif section not in self._built:
+            return  # drawn once it is built
+        self._drawn[section] = view
+
+    @property
+    def section(self) -> str:
+        return self._sections.active
+
+    # --- what the app asks for ---------------------------------------------------------------
 
     def show_section(self, section: str) -> None:
-        """Switch to a section and put the focus where its keys work."""
+        """Switch to a section; the focus goes where its keys work once it is shown."""
         self._switch_to(section)
-        self.focus_section()
+        if section in self._built:
+            self.focus_section()
 
     def _switch_to(self, section: str) -> None:
         """Make ``section`` the visible one, taking the focus out of the one it hides.
@@ -141,35 +204,42 @@ class AppPane(Vertical):
         focused = self.screen.focused
         if focused is not None and self in focused.ancestors:
             self.screen.set_focus(None)
-        self.query_one("#sections", TabbedContent).active = section
+        self._sections.active = section
 
     def focus_section(self) -> None:
         section = self.section
         if section == "request":
-            for composer in self.query(RequestComposer).results(RequestComposer):
-                composer.focus_first_field()
-            return
-        target = {"routes": "#route-table", "traces": "#trace-table", "logs": "#log-view"}
-        if section in target:
-            self.query_one(target[section]).focus()
+            if self.composer is not None:
+                self.composer.focus_first_field()
+        elif section in _FOCUS_TARGETS and section in self._built:
+            self.query_one(_FOCUS_TARGETS[section]).focus()
 
-    @property
-    def section(self) -> str:
-        return self.query_one("#sections", TabbedContent).active
+    async def compose_for_route(self, route: RouteInfo) -> None:
+        """Show the composer, prefilled with ``route``."""
+        await self.ensure_section("request")
+        self._switch_to("request")
+        if self.composer is not None:
+            self.composer.prefill(route)
+
+    async def send_from_composer(self) -> None:
+        """Show the composer and send what it holds."""
+        await self.ensure_section("request")
+        self.show_section("request")
+        if self.composer is not None:
+            self.composer.action_send()
 
     def show_exchange(self, exchange: Exchange) -> None:
-        self.query_one(ResponseViewer).show_exchange(exchange)
+        if self.response is not None:
+            self.response.show_exchange(exchange)
 
     def show_cookies(self, cookies: tuple[tuple[str, str, str], ...]) -> None:
-        for viewer in self.query(ResponseViewer).results(ResponseViewer):
-            viewer.show_cookies(cookies)
-
-    def compose_for(self, route: RouteInfo) -> None:
-        self._switch_to("request")
-        self.query_one(RequestComposer).prefill(route)
+        if self.response is not None:
+            self.response.show_cookies(cookies)
 
     def selected_trace(self) -> TraceRecord | None:
-        return self.query_one(TraceList).selected()
+        return self.trace_list.selected()
+
+    # --- the selected trace ------------------------------------------------------------------
 
     @on(TraceList.TraceHighlighted)
     def _trace_highlighted(self, event: TraceList.TraceHighlighted) -> None:
@@ -196,14 +266,24 @@ class AppPane(Vertical):
             return
         self._shown_trace = record
         self._detail_shown_at = time.monotonic()
-        self.query_one(HookTimeline).show_trace(record.raw)
-        self.query_one(SessionPanel).show_trace(record.raw)
-        self.query_one(TraceDetail).show_trace(record.raw)
+        self._draw_details()
 
-    @on(RouteInspector.RouteChosen)
-    def _route_chosen(self, event: RouteInspector.RouteChosen) -> None:
+    @on(TabbedContent.TabActivated, "#trace-tabs")
+    def _detail_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         event.stop()
-        self.compose_for(event.route)
+        self._draw_details()
+
+    def _draw_details(self) -> None:
+        """Draw the selected trace in the detail tab on screen; the others when shown."""
+        tab = self._trace_tabs.active
+        record = self._shown_trace
+        if tab in self._details and self._drawn_details.get(tab) is not record:
+            self._drawn_details[tab] = record
+            self._details[tab].show_trace(record.raw if record is not None else None)
+
+    async def on_route_inspector_route_chosen(self, event: RouteInspector.RouteChosen) -> None:
+        event.stop()
+        await self.compose_for_route(event.route)
 
 
 def _status_changed(before: AppView, after: AppView) -> bool:

@@ -69,10 +69,10 @@ class RequestComposer(Vertical):
             super().__init__()
             self.request = request
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, base_url: str | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
         self._route: RouteInfo | None = None
-        self._base_url = ""
+        self._base_url = (base_url or "").rstrip("/")
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="url-row"):
@@ -96,8 +96,10 @@ class RequestComposer(Vertical):
             yield Static("", id="body-complaint", classes="complaint")
 
     def set_base_url(self, url: str | None) -> None:
-        self._base_url = (url or "").rstrip("/")
-        self._update_final_url()
+        base_url = (url or "").rstrip("/")
+        if base_url != self._base_url:
+            self._base_url = base_url
+            self._update_final_url()
 
     def prefill(self, route: RouteInfo) -> None:
         """Fill the form for ``route``: method, one input per argument (checked), the URL."""
