@@ -162,8 +162,8 @@ class LoadGenerator:
     def run(self) -> LoadReport:
         started = time.monotonic()
         self._deadline = started + self._seconds
-        for connection in self._connections:
-            self._send_next(connection)
+        for idle in self._connections:
+            self._send_next(idle)
         next_timeout_check = started + 1.0
         while self._selector.get_map():
             for key, events in self._selector.select(timeout=1.0):

@@ -408,6 +408,17 @@ def encode(message: Event | Command) -> bytes:
     return text.encode("utf-8", "backslashreplace") + b"\n"
 
 
+def encode_trace(app: str, trace: dict[str, Any]) -> bytes:
+    """``encode(Trace(app, trace))``, without the generic walk over the dataclass: the one
+    message sent per request."""
+    body = {"v": PROTOCOL_VERSION, "type": Trace.TYPE, "app": app, "trace": trace}
+    try:
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=repr)
+    except (TypeError, ValueError):
+        text = json.dumps(_json_safe(body), ensure_ascii=False, separators=(",", ":"), default=repr)
+    return text.encode("utf-8", "backslashreplace") + b"\n"
+
+
 def decode_event(line: bytes | str) -> Event:
     """Parse one event line.
 
@@ -446,9 +457,11 @@ class LineSplitter:
                 break
             if self._skipping:
                 self._skipping = False
-            else:
+            elif self._buffer:
                 self._buffer += chunk[start:end]
                 yield bytes(self._buffer)
+            else:
+                yield chunk[start:end]
             self._buffer.clear()
             start = end + 1
         if not self._skipping:
@@ -492,6 +505,10 @@ def _decode(line: bytes | str, registry: dict[str, type[Any]], what: str) -> Any
     cls = registry.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise ProtocolError(f"unknown {what} type {kind!r}")
+    if cls is Trace and len(data) == 4:  # the one event per request: check it directly
+        app, trace = data.get("app"), data.get("trace")
+        if isinstance(app, str) and isinstance(trace, dict):
+            return Trace(app, trace)
     fields = {key: value for key, value in data.items() if key not in ("v", "type")}
     return _build(cls, fields, str(kind))
 
@@ -595,6 +612,7 @@ __all__ = [
     "decode_event",
     "diff_routes",
     "encode",
+    "encode_trace",
     "mask_secrets_in_text",
     "to_dict",
 ]

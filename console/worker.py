@@ -36,7 +36,7 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from console.protocol import (
     Adopt,
@@ -55,10 +55,10 @@ from console.protocol import (
     Shutdown,
     Spare,
     Stopping,
-    Trace,
     TracesDropped,
     decode_command,
     encode,
+    encode_trace,
     mask_secrets_in_text,
 )
 
@@ -74,6 +74,7 @@ _CONVERTER_PART = re.compile(
     r"<(?:(?P<converter>[a-zA-Z_][a-zA-Z0-9_]*)(?:\((?P<arguments>.*?)\))?:)?"
     r"(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>"
 )
+Item = TypeVar("Item")
 _HOOKSCOPE_PACKAGES = tuple(
     str(Path(__file__).resolve().parent.parent / name) + os.sep for name in ("console", "framework")
 )
@@ -82,26 +83,31 @@ _HOOKSCOPE_PACKAGES = tuple(
 # --- outbox and sender ---------------------------------------------------------------------
 
 
-class BoundedOutbox:
+class BoundedOutbox(Generic[Item]):
     """A queue that refuses (and counts) items past its capacity instead of blocking."""
 
     def __init__(self, capacity: int) -> None:
-        self._items: collections.deque[Event] = collections.deque()
+        self._items: collections.deque[Item] = collections.deque()
         self._capacity = capacity
         self.dropped = 0
 
-    def offer(self, item: Event) -> bool:
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    def offer(self, item: Item) -> bool:
         if len(self._items) >= self._capacity:
             self.dropped += 1
             return False
         self._items.append(item)
         return True
 
-    def take(self, limit: int) -> list[Event]:
-        batch: list[Event] = []
-        while self._items and len(batch) < limit:
-            batch.append(self._items.popleft())
-        return batch
+    def take(self, limit: int) -> list[Item]:
+        items = self._items
+        if len(items) <= limit:
+            batch = list(items)
+            items.clear()
+            return batch
+        return [items.popleft() for _ in range(limit)]
 
 
 class EventSender:
@@ -109,6 +115,10 @@ class EventSender:
 
     Control events (ready, load errors, stopping) are never dropped; traces and log records
     are, when their outbox is full, and each drop is counted and reported.
+
+    A request pays only for queueing its trace record: the sender thread turns records
+    into plain data and JSON (``TraceRecord.to_dict``, see framework/tracing), so a trace
+    that is dropped is never built at all, and it wakes the sender only when it sleeps.
     """
 
     BATCH = 256
@@ -116,65 +126,89 @@ class EventSender:
     def __init__(self, channel: socket.socket, on_broken: Callable[[], None]) -> None:
         self._channel = channel
         self._on_broken = on_broken
-        self._wakeup = threading.Condition()
+        self._lock = threading.Lock()
+        self._wakeup = threading.Condition(self._lock)
+        self._drained = threading.Condition(self._lock)
+        self._sleeping = False
+        self._sending = False
+        self._broken = False
         self._control: collections.deque[Event] = collections.deque()
-        self._traces = BoundedOutbox(Load.trace_queue_size)
-        self._logs = BoundedOutbox(LOG_OUTBOX_SIZE)
+        self._traces: BoundedOutbox[Any] = BoundedOutbox(Load.trace_queue_size)
+        self._logs: BoundedOutbox[Log] = BoundedOutbox(LOG_OUTBOX_SIZE)
         self._connections: collections.deque[int] = collections.deque()
         self._reported_trace_drops = 0
         self._reported_log_drops = 0
-        self._idle = threading.Event()
-        self._idle.set()
         self.app = ""
         self._thread = threading.Thread(target=self._run, name="hookscope-sender", daemon=True)
         self._thread.start()
 
     def set_trace_capacity(self, capacity: int) -> None:
-        with self._wakeup:
+        with self._lock:
             self._traces = BoundedOutbox(capacity)
 
     def send(self, event: Event) -> None:
-        with self._wakeup:
+        with self._lock:
             self._control.append(event)
-            self._idle.clear()
-            self._wakeup.notify()
+            self._wake()
 
     def hand_over(self, connection: socket.socket) -> None:
         """Send a client connection to the supervisor, for the next worker to serve."""
-        with self._wakeup:
+        with self._lock:
             self._connections.append(os.dup(connection.fileno()))
-            self._idle.clear()
-            self._wakeup.notify()
+            self._wake()
 
-    def offer_trace(self, trace: dict[str, Any]) -> None:
-        with self._wakeup:
-            if self._traces.offer(Trace(self.app, trace)):
-                self._idle.clear()
-                self._wakeup.notify()
+    def offer_trace(self, trace: Any) -> None:
+        """Queue a trace: a ``TraceRecord`` (built later, here) or an already plain dict."""
+        with self._lock:
+            if self._traces.offer(trace):
+                self._wake()
 
     def offer_log(self, event: Log) -> None:
-        with self._wakeup:
+        with self._lock:
             if self._logs.offer(event):
-                self._idle.clear()
-                self._wakeup.notify()
+                self._wake()
 
     def flush(self, timeout: float) -> bool:
         """Wait until everything queued so far has been written (or the channel broke)."""
-        return self._idle.wait(timeout)
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while (self._sending or self._has_work()) and not self._broken:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._drained.wait(remaining)
+        return True
+
+    def _wake(self) -> None:
+        if self._sleeping:
+            self._sleeping = False
+            self._wakeup.notify()
+
+    def _has_work(self) -> bool:
+        return bool(
+            self._control
+            or self._traces
+            or self._logs
+            or self._connections
+            or self._traces.dropped != self._reported_trace_drops
+            or self._logs.dropped != self._reported_log_drops
+        )
 
     def _run(self) -> None:
         while True:
-            with self._wakeup:
-                batch = self._next_batch()
+            with self._lock:
+                self._sending = False
+                while not self._has_work():
+                    self._drained.notify_all()
+                    self._sleeping = True
+                    self._wakeup.wait(timeout=0.5)
+                    self._sleeping = False
+                self._sending = True
+                control, traces, logs = self._next_batch()
                 connections = list(self._connections)
                 self._connections.clear()
-                if not batch and not connections:
-                    self._idle.set()
-                    self._wakeup.wait(timeout=0.5)
-                    continue
             try:
-                if batch:
-                    self._channel.sendall(b"".join(encode(event) for event in batch))
+                self._write(control, traces, logs)
                 while connections:
                     line = encode(HandedOver(self.app, os.getpid()))
                     socket.send_fds(self._channel, [line], [connections[0]])
@@ -182,25 +216,47 @@ class EventSender:
             except OSError:
                 for fd in connections:
                     os.close(fd)
-                self._idle.set()
+                with self._lock:
+                    self._broken = True
+                    self._drained.notify_all()
                 self._on_broken()
                 return
 
-    def _next_batch(self) -> list[Event]:
-        batch: list[Event] = list(self._control)
+    def _write(self, control: list[Event], traces: list[Any], logs: list[Event]) -> None:
+        lines = [encode(event) for event in control]
+        for trace in traces:
+            try:
+                lines.append(encode_trace(self.app, _plain_trace(trace)))
+            except Exception as error:  # a tracing bug costs one trace, not the channel
+                note = f"a trace could not be built: {type(error).__name__}: {error}"
+                logs.append(Log(self.app, "hookscope", "WARNING", note, None, time.time()))
+        lines += [encode(event) for event in logs]
+        if lines:
+            self._channel.sendall(b"".join(lines))
+
+    def _next_batch(self) -> tuple[list[Event], list[Any], list[Event]]:
+        control: list[Event] = list(self._control)
         self._control.clear()
-        batch += self._traces.take(self.BATCH)
-        batch += self._logs.take(self.BATCH)
+        traces = self._traces.take(self.BATCH)
+        logs: list[Event] = list(self._logs.take(self.BATCH))
         if self._traces.dropped != self._reported_trace_drops:
             new = self._traces.dropped - self._reported_trace_drops
             self._reported_trace_drops = self._traces.dropped
-            batch.append(TracesDropped(self.app, new, self._traces.dropped))
+            logs.insert(0, TracesDropped(self.app, new, self._traces.dropped))
         if self._logs.dropped != self._reported_log_drops:
             new = self._logs.dropped - self._reported_log_drops
             self._reported_log_drops = self._logs.dropped
             note = f"{new} log records dropped: the console could not keep up"
-            batch.append(Log(self.app, "hookscope", "WARNING", note, None, time.time()))
-        return batch
+            logs.append(Log(self.app, "hookscope", "WARNING", note, None, time.time()))
+        return control, traces, logs
+
+
+def _plain_trace(trace: Any) -> dict[str, Any]:
+    """A trace as plain data, from a deferred ``TraceRecord`` or an already plain dict."""
+    if isinstance(trace, dict):
+        return trace
+    plain: dict[str, Any] = trace.to_dict()
+    return plain
 
 
 class ChannelLogHandler(logging.Handler):
@@ -346,6 +402,16 @@ def app_files(app: Any, import_name: str) -> tuple[tuple[str, ...], tuple[str, .
     return tuple(sorted(files)), tuple(dict.fromkeys(os.path.abspath(f) for f in folders))
 
 
+def _deferred_if_supported(app: Any) -> dict[str, bool]:
+    """``deferred=True`` for the framework's tracers (the sender builds each trace's data);
+    an app whose ``add_tracer`` does not take it (Flask-style code) gets plain dicts."""
+    try:
+        parameters = inspect.signature(app.add_tracer).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {"deferred": True} if "deferred" in parameters else {}
+
+
 def load_error_from(error: BaseException) -> tuple[str, str, str, str | None, int | None]:
     """(type, one-line message, traceback, file, line) for an error raised while loading."""
     from console.targets import TargetError
@@ -422,7 +488,7 @@ class Worker:
             tracing = bool(command.tracing and hasattr(app, "add_tracer"))
             if tracing:
                 app.tracers.mask_secrets = command.mask_secrets
-                app.add_tracer(self._sender.offer_trace)
+                app.add_tracer(self._sender.offer_trace, **_deferred_if_supported(app))
             server_class, handler_class = _server_classes()
             server = server_class(HOST, 0, app, handler=handler_class, fd=listen_fd)
         except BaseException as error:  # the user's code may raise anything, SystemExit too

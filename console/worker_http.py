@@ -316,8 +316,7 @@ class KeepAliveHandler(WSGIRequestHandler):
         return True
 
     def run_wsgi(self) -> None:
-        if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":
-            self.connection.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        # (``Expect: 100-continue`` was answered by ``parse_request``, HTTP/1.1 both sides.)
         environ = self.make_environ()
         body = CountingInput(environ["wsgi.input"])
         environ["wsgi.input"] = body

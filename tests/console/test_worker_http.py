@@ -164,3 +164,18 @@ def test_retiring_hands_connections_over_and_their_requests_reach_the_successor(
     assert fetch(idle, "/again") == (200, "/again from second")
     assert fetch(busy, "/again") == (200, "/again from second")
     assert old.wait_idle(timeout=2.0), "the old server holds no connection any more"
+
+
+def test_expect_100_continue_is_answered_once(servers: list[RunningServer]) -> None:
+    with socket.create_connection(("127.0.0.1", servers[0].port), timeout=5) as client:
+        client.sendall(
+            b"POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n"
+            b"Expect: 100-continue\r\n\r\n"
+        )
+        assert client.recv(65536) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        client.sendall(b"hello")
+        answer = b""
+        while not answer.endswith(b"/upload from first"):
+            answer += client.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b"100 Continue" not in answer
