@@ -14,7 +14,6 @@ import datetime
 from typing import TYPE_CHECKING
 
 from rich.cells import chop_cells
-from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.geometry import Size
@@ -78,6 +77,10 @@ class LogView(ScrollView, can_focus=True):
         self._breaks: dict[int, tuple[LogLine, list[int]]] = {}
         self._starts: list[int] = [0]
         self._width = 0
+        # Rows drawn since the last change and the change before: scrolling by a few lines
+        # draws only the new ones. Keyed by (id(line), row of the line), checked against it.
+        self._drawn: dict[tuple[int, int], tuple[LogLine, int, Strip]] = {}
+        self._drawn_before: dict[tuple[int, int], tuple[LogLine, int, Strip]] = {}
 
     def show_view(self, view: AppView) -> None:
         if view.logs is not self._logs:
@@ -87,6 +90,7 @@ class LogView(ScrollView, can_focus=True):
         following = self.scroll_y >= self.max_scroll_y
         dropped_rows = self._rows_dropped_before(logs)
         self._logs = logs
+        self._drawn_before, self._drawn = self._drawn, {}
         self._layout_rows()
         if following:
             self.scroll_to(y=self.max_scroll_y, animate=False)
@@ -135,18 +139,22 @@ class LogView(ScrollView, can_focus=True):
         if not 0 <= index < len(self._logs):
             return Strip.blank(width, base)
         line = self._logs[index]
-        breaks = self._breaks[id(line)][1]
-        text = log_line_text(line)
-        piece = text.divide(breaks[1:])[row - self._starts[index]]
-        if piece.plain.endswith("\n"):
-            piece.right_crop(1)
-        return _strip(piece, width, base, self.app.console)
+        key = (id(line), row - self._starts[index])
+        drawn = self._drawn.get(key) or self._drawn_before.get(key)
+        if drawn is None or drawn[0] is not line or drawn[1] != width:
+            breaks = self._breaks[id(line)][1]
+            piece = log_line_text(line).divide(breaks[1:])[key[1]]
+            if piece.plain.endswith("\n"):
+                piece.right_crop(1)
+            drawn = (line, width, _strip(piece, width, self.app.console))
+        self._drawn[key] = drawn
+        return drawn[2].apply_style(base)
 
 
-def _strip(text: Text, width: int, style: Style, console: Console) -> Strip:
+def _strip(text: Text, width: int, console: Console) -> Strip:
     text.no_wrap = True
     segments = [segment for segment in text.render(console) if segment.text != "\n"]
-    return Strip(segments).apply_style(style).crop_extend(0, width, style)
+    return Strip(segments).crop_extend(0, width, None)
 
 
 __all__ = ["LogView", "log_line_text", "row_breaks"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 
 from rich.console import RenderableType
-from rich.syntax import Syntax
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -42,6 +41,9 @@ def render_body(headers: tuple[tuple[str, str], ...], body: bytes) -> Renderable
             )
         text = clipped.decode("utf-8", "replace")
     text = visible(text)
+    # Pygments loads dozens of modules: the first highlighted body pays for them, not startup.
+    from rich.syntax import Syntax
+
     if "json" in content_type:
         try:
             text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)

@@ -48,11 +48,16 @@ class TraceTable(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.rows: list[TraceRecord] = []
         self._reported: TraceRecord | None = None
+        # Rows drawn in this frame and the previous one: a row that only moved up the
+        # screen is not laid out again. Keyed by id(record), checked against the record.
+        self._drawn: dict[int, tuple[TraceRecord, int, Strip]] = {}
+        self._drawn_before: dict[int, tuple[TraceRecord, int, Strip]] = {}
 
     def set_rows(self, rows: list[TraceRecord], follow: bool) -> None:
         """Show ``rows``; when following, the cursor goes to the newest row."""
         previous = self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
         self.rows = rows
+        self._drawn_before, self._drawn = self._drawn, {}
         self.virtual_size = Size(self.size.width, len(rows) + 1)
         if follow and rows:
             self.cursor = len(rows) - 1
@@ -94,7 +99,15 @@ class TraceTable(ScrollView, can_focus=True):
             style = self.get_component_rich_style("trace-table--odd")
         else:
             style = self.rich_style
-        return self._strip(row_text(self.rows[index], width), width, style)
+        return self._row_strip(self.rows[index], width).apply_style(style)
+
+    def _row_strip(self, record: TraceRecord, width: int) -> Strip:
+        key = id(record)
+        drawn = self._drawn.get(key) or self._drawn_before.get(key)
+        if drawn is None or drawn[0] is not record or drawn[1] != width:
+            drawn = (record, width, self._strip(row_text(record, width), width, Style()))
+        self._drawn[key] = drawn
+        return drawn[2]
 
     def _strip(self, text: Text, width: int, style: Style) -> Strip:
         text.no_wrap = True
