@@ -170,14 +170,10 @@ class EventSender:
 
     def flush(self, timeout: float) -> bool:
         """Wait until everything queued so far has been written (or the channel broke)."""
-        deadline = time.monotonic() + timeout
         with self._lock:
-            while (self._sending or self._has_work()) and not self._broken:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._drained.wait(remaining)
-        return True
+            return self._drained.wait_for(
+                lambda: self._broken or not (self._sending or self._has_work()), timeout
+            )
 
     def _wake(self) -> None:
         if self._sleeping:

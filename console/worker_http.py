@@ -282,14 +282,8 @@ class KeepAliveServer(ThreadedWSGIServer):
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until every connection is closed or handed over; False on timeout."""
-        deadline = time.monotonic() + timeout
         with self._open_changed:
-            while self._open > 0:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._open_changed.wait(remaining)
-        return True
+            return self._open_changed.wait_for(lambda: self._open <= 0, timeout)
 
     def close_retire_signal(self) -> None:
         """Release the retire signal's pipe, once no connection can wait on it any more."""
