@@ -116,24 +116,29 @@ class AppPane(Vertical):
             return
         self._built.add(section)
         holder = self._sections.get_pane(section)
+        # Each widget is published on the pane only once it is mounted: events drained while
+        # the mount is awaited must not reach a widget whose children do not exist yet.
         if section == "routes":
             from console.ui.widgets.route_inspector import RouteInspector
 
-            self.inspector = RouteInspector(id="inspector")
-            await holder.mount(self.inspector)
+            inspector = RouteInspector(id="inspector")
+            await holder.mount(inspector)
+            self.inspector = inspector
         elif section == "request":
             from console.ui.widgets.composer import RequestComposer
             from console.ui.widgets.response_viewer import ResponseViewer
 
-            base_url = self.view.url if self.view is not None else None
-            self.composer = RequestComposer(base_url=base_url, id="composer")
-            self.response = ResponseViewer(id="response")
-            await holder.mount(Horizontal(self.composer, self.response, classes="split"))
+            composer = RequestComposer(base_url=self._view_url(), id="composer")
+            response = ResponseViewer(id="response")
+            await holder.mount(Horizontal(composer, response, classes="split"))
+            composer.set_base_url(self._view_url())  # the app may have moved while mounting
+            self.composer, self.response = composer, response
         elif section == "logs":
             from console.ui.widgets.log_view import LogView
 
-            self.log_view = LogView(id="log-view")
-            await holder.mount(self.log_view)
+            log_view = LogView(id="log-view")
+            await holder.mount(log_view)
+            self.log_view = log_view
         if section == self.section:
             self.refresh_section()
 
@@ -144,6 +149,9 @@ class AppPane(Vertical):
         self.refresh_section()
         if self._is_shown_app():
             self.call_after_refresh(self.focus_section)
+
+    def _view_url(self) -> str | None:
+        return self.view.url if self.view is not None else None
 
     def _is_shown_app(self) -> bool:
         """Whether this pane's tab is the active one of the tabs that hold it."""
