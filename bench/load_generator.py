@@ -1,6 +1,6 @@
 """An HTTP/1.1 keep-alive load generator: one process, N connections, non-blocking sockets.
 
-`python -m bench.load_generator PORT CONNECTIONS SECONDS [PREFIX] [--path PATH]`
+`python -m bench.load_generator PORT CONNECTIONS SECONDS [--prefix P] [--path PATH] [--rate N]`
 
 Each connection sends ``GET`` and, once the response is complete (its Content-Length or
 its chunked body read), sends the next one on the same connection, as a browser, curl, wrk
@@ -8,7 +8,9 @@ or httpx does; no pipelining. A response with ``Connection: close`` (or a server
 idle connection) makes the connection reconnect, which is counted, not a failure; a
 connection that closes or resets before the response is complete is a failure. With a
 PREFIX every request carries ``X-Request-Id: PREFIX-CONNECTION-N``, so a trace can be
-matched to it.
+matched to it. With a RATE, requests start no faster than RATE per second in all (an
+open-loop pace, as a steady stream of browsers would send them); without one, every
+connection sends its next request as soon as its response is in.
 
 One thread drives every connection through ``selectors``, so the generator costs little
 CPU per request and leaves the cores to the server it measures (a thread per connection
@@ -25,6 +27,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -142,13 +145,20 @@ class Connection:
         self.request_id = ""
         self.reader = ResponseReader()
         self.fresh = True
+        self.registered = False
 
 
 class LoadGenerator:
     """Keeps ``connections`` requests in flight until ``seconds`` have passed."""
 
     def __init__(
-        self, port: int, connections: int, seconds: float, prefix: str | None, path: str
+        self,
+        port: int,
+        connections: int,
+        seconds: float,
+        prefix: str | None,
+        path: str,
+        rate: float | None = None,
     ) -> None:
         self._address = ("127.0.0.1", port)
         self._seconds = seconds
@@ -157,6 +167,10 @@ class LoadGenerator:
         self._selector = selectors.DefaultSelector()
         self._connections = [Connection(i) for i in range(connections)]
         self._deadline = 0.0
+        self._interval = 1.0 / rate if rate else 0.0
+        self._next_slot = 0.0
+        #: Connections paced by the rate, each with the time its next request may start.
+        self._waiting: deque[tuple[float, Connection]] = deque()
         self.report = LoadReport(connections, 0.0, [], 0, [], [])
 
     def run(self) -> LoadReport:
@@ -165,14 +179,23 @@ class LoadGenerator:
         for idle in self._connections:
             self._send_next(idle)
         next_timeout_check = started + 1.0
-        while self._selector.get_map():
-            for key, events in self._selector.select(timeout=1.0):
+        while self._selector.get_map() or self._waiting:
+            timeout = 1.0
+            if self._waiting:
+                timeout = max(min(timeout, self._waiting[0][0] - time.monotonic()), 0.0)
+            for key, events in self._selector.select(timeout=timeout):
                 connection: Connection = key.data
                 if events & selectors.EVENT_WRITE:
                     self._write(connection)
                 elif events & selectors.EVENT_READ:
                     self._read(connection)
             now = time.monotonic()
+            while self._waiting and self._waiting[0][0] <= now:
+                paced = self._waiting.popleft()[1]
+                if now < self._deadline:
+                    self._start_request(paced)
+                else:
+                    self._close(paced)
             if now >= next_timeout_check:
                 next_timeout_check = now + 1.0
                 self._fail_overdue(now)
@@ -186,9 +209,23 @@ class LoadGenerator:
                 self._fail(connection, f"no answer within {REQUEST_TIMEOUT:.0f} s")
 
     def _send_next(self, connection: Connection) -> None:
-        if time.monotonic() >= self._deadline:
+        now = time.monotonic()
+        if now >= self._deadline:
             self._close(connection)
             return
+        if self._interval:
+            slot = max(now, self._next_slot)
+            self._next_slot = slot + self._interval
+            if slot > now:
+                if connection.registered:  # idle until its slot: nothing to read meanwhile
+                    assert connection.socket is not None
+                    self._selector.unregister(connection.socket)
+                    connection.registered = False
+                self._waiting.append((slot, connection))
+                return
+        self._start_request(connection)
+
+    def _start_request(self, connection: Connection) -> None:
         if connection.socket is None:
             try:
                 connection.socket = self._connect()
@@ -196,9 +233,11 @@ class LoadGenerator:
                 self._count_error(connection, f"connect: {type(error).__name__}: {error}")
                 return
             connection.fresh = True
-            self._selector.register(connection.socket, selectors.EVENT_WRITE, connection)
-        else:
+        if connection.registered:
             self._selector.modify(connection.socket, selectors.EVENT_WRITE, connection)
+        else:
+            self._selector.register(connection.socket, selectors.EVENT_WRITE, connection)
+            connection.registered = True
         connection.sent += 1
         headers = f"GET {self._path} HTTP/1.1\r\nHost: {self._address[0]}\r\n"
         if self._prefix is not None:
@@ -284,26 +323,40 @@ class LoadGenerator:
 
     def _close(self, connection: Connection) -> None:
         if connection.socket is not None:
-            self._selector.unregister(connection.socket)
+            if connection.registered:
+                self._selector.unregister(connection.socket)
+                connection.registered = False
             connection.socket.close()
             connection.socket = None
 
 
 def hammer(
-    port: int, connections: int, seconds: float, prefix: str | None = None, path: str = "/"
+    port: int,
+    connections: int,
+    seconds: float,
+    prefix: str | None = None,
+    path: str = "/",
+    rate: float | None = None,
 ) -> LoadReport:
     """Run the load in this process (see the module docstring)."""
-    return LoadGenerator(port, connections, seconds, prefix, path).run()
+    return LoadGenerator(port, connections, seconds, prefix, path, rate).run()
 
 
 def generate_load(
-    port: int, connections: int, seconds: float, prefix: str | None = "load", path: str = "/"
+    port: int,
+    connections: int,
+    seconds: float,
+    prefix: str | None = "load",
+    path: str = "/",
+    rate: float | None = None,
 ) -> LoadReport:
     """Run :func:`hammer` in a process of its own, so it does not share this one's GIL."""
     command = [sys.executable, "-m", "bench.load_generator", str(port), str(connections)]
     command += [str(seconds), "--path", path]
     if prefix is not None:
         command += ["--prefix", prefix]
+    if rate is not None:
+        command += ["--rate", str(rate)]
     finished = subprocess.run(
         command,
         capture_output=True,
@@ -323,10 +376,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("seconds", type=float)
     parser.add_argument("--prefix", help="send X-Request-Id: PREFIX-CONNECTION-N")
     parser.add_argument("--path", default="/")
+    parser.add_argument("--rate", type=float, help="start at most RATE requests per second")
     args = parser.parse_args(argv)
     if args.connections < 1 or args.seconds <= 0:
         parser.error("connections must be at least 1 and seconds more than 0")
-    report = hammer(args.port, args.connections, args.seconds, args.prefix, args.path)
+    if args.rate is not None and args.rate <= 0:
+        parser.error("rate must be more than 0")
+    report = hammer(args.port, args.connections, args.seconds, args.prefix, args.path, args.rate)
     print(json.dumps(asdict(report)))
     return 0
 

@@ -1,0 +1,50 @@
+"""The load generator against a real keep-alive server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from bench.load_generator import hammer
+
+
+class KeepAliveHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
+        body = self.headers.get("X-Request-Id", "no id").encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def port() -> Iterator[int]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAliveHandler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def test_every_request_is_answered_and_named_by_its_id(port: int) -> None:
+    report = hammer(port, connections=4, seconds=0.5, prefix="t")
+    assert report.errors == 0, report.error_samples
+    assert report.requests > 20
+    assert len(set(report.ids)) == report.requests
+    assert all(request_id.startswith("t-") for request_id in report.ids)
+
+
+def test_a_rate_paces_the_requests(port: int) -> None:
+    report = hammer(port, connections=4, seconds=1.0, rate=100)
+    assert report.errors == 0, report.error_samples
+    assert 80 <= report.requests <= 102
