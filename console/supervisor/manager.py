@@ -413,7 +413,14 @@ class Supervisor:
         return self._pool.take()
 
     def refill_spares(self) -> None:
-        if not self._stopped:
+        """Top up the warm spares, once no app is loading.
+
+        A spare's interpreter start-up competes for the cores with the loads the user is
+        waiting for (three apps starting on two cores), so the last app to settle fills them.
+        """
+        if not self._stopped and all(
+            app.lifecycle.status.loading is None for app in self._apps.values()
+        ):
             self._pool.refill()
 
     def later(self, delay: float, task: Callable[[], None]) -> None:

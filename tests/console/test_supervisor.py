@@ -743,3 +743,26 @@ def test_stop_closes_idle_keep_alive_connections_instead_of_waiting_for_them(
         supervisor.stop()
         took = time.monotonic() - started
     assert took < 2.0, f"stop waited {took:.1f} s for an idle connection (grace is 5 s)"
+
+
+SLOW_TO_LOAD = """\
+import time
+from framework import App
+time.sleep(1.5)
+app = App(__name__)
+"""
+
+
+def test_warm_spares_wait_until_no_app_is_loading(apps: Path, log: EventLog) -> None:
+    """A spare's start-up would slow the loads the user is waiting for, so it comes after."""
+    (apps / "slow.py").write_text(SLOW_TO_LOAD)
+    targets = [str(apps / "greeter.py"), str(apps / "slow.py")]
+    with Supervisor(targets, log, cwd=str(apps), spare_workers=1):
+        log.wait_for(is_state("greeter", "running"))
+        time.sleep(0.3)
+        assert len(worker_children(os.getpid())) == 2, "one worker per app, no spare yet"
+        log.wait_for(is_state("slow", "running"))
+        deadline = time.monotonic() + 5
+        while len(worker_children(os.getpid())) < 3:
+            assert time.monotonic() < deadline, "no spare started once every app ran"
+            time.sleep(0.05)
