@@ -61,6 +61,8 @@ from console.targets import TargetError, parse_target
 HOST = "127.0.0.1"
 #: A new worker starts accepting after this even if the old one never confirmed it stopped.
 HANDOFF_TIMEOUT = 1.0
+#: Warm spares wait for the apps that are loading, but no longer than this (an import may hang).
+SPARES_WAIT_AT_MOST = 2.0
 #: Connections the kernel holds while no worker accepts (start-up, a reload's handoff, a busy
 #: worker). Past it, a client's SYN is dropped and retried a second later, so keep it well
 #: above the connections a load test opens at once (the kernel caps it at somaxconn).
@@ -329,6 +331,7 @@ class Supervisor:
         self._thread = threading.Thread(target=self._control_loop, name="hookscope-control")
         self._started = False
         self._stopped = False
+        self._spares_due = False
         self._apps: dict[str, ManagedApp] = {}
         self._bind_all(targets, port, next_free_port)
 
@@ -413,14 +416,24 @@ class Supervisor:
         return self._pool.take()
 
     def refill_spares(self) -> None:
-        """Top up the warm spares, once no app is loading.
+        """Top up the warm spares, once no app is loading or after waiting a little.
 
         A spare's interpreter start-up competes for the cores with the loads the user is
         waiting for (three apps starting on two cores), so the last app to settle fills them.
+        An app whose import hangs would hold them back until its load timeout, so they wait
+        at most :data:`SPARES_WAIT_AT_MOST` seconds.
         """
-        if not self._stopped and all(
-            app.lifecycle.status.loading is None for app in self._apps.values()
-        ):
+        if self._stopped:
+            return
+        if all(app.lifecycle.status.loading is None for app in self._apps.values()):
+            self._pool.refill()
+        elif not self._spares_due:
+            self._spares_due = True
+            self.later(SPARES_WAIT_AT_MOST, self._refill_spares_now)
+
+    def _refill_spares_now(self) -> None:
+        self._spares_due = False
+        if not self._stopped:
             self._pool.refill()
 
     def later(self, delay: float, task: Callable[[], None]) -> None:

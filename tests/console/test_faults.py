@@ -30,6 +30,7 @@ from console.protocol import (
     WorkerExited,
 )
 from console.supervisor import RestartPolicy, Supervisor, SupervisorError
+from console.supervisor.manager import SPARES_WAIT_AT_MOST
 from console.watch import watch
 from tests.console.test_supervisor import (
     APPS,
@@ -331,9 +332,11 @@ def test_killing_hookscope_watch_leaves_no_worker_socket_or_temp_file(tmp_path: 
         in_flight.start()
         while not (app_dir / "hangs.pid").exists():
             time.sleep(0.05)
-        time.sleep(0.5)  # the request is inside its hook, the warm spares are up
-        workers = worker_children(watch.pid)
-        assert len(workers) >= 4, "greeter, stuck, importing, and a spare"
+        # spares wait for the loads, but at most SPARES_WAIT_AT_MOST for one that hangs
+        deadline = time.monotonic() + SPARES_WAIT_AT_MOST + 3
+        while len(workers := worker_children(watch.pid)) < 4:
+            assert time.monotonic() < deadline, "greeter, stuck, importing, and a spare"
+            time.sleep(0.05)
     finally:
         watch.kill()
         watch.wait()
