@@ -17,6 +17,7 @@ import http.client
 import json
 import math
 import os
+import random
 import signal
 import socket
 import statistics
@@ -34,7 +35,10 @@ from bench.errors import BenchmarkError
 
 RESULTS_FILE = Path(__file__).parent / "results" / "console_reload.json"
 POLL_INTERVAL = 0.003
-PAUSE_BETWEEN_EDITS = 1.0
+#: Seconds between one edit being served and the next edit, drawn at random from this range:
+#: a fixed pause phase-locks the edits to a polling reloader's 1 s scan (Werkzeug's stat
+#: type), which then looks as fast or as slow as the chosen pause makes it.
+PAUSE_BETWEEN_EDITS = (1.0, 2.0)
 APP_SOURCE = """\
 from framework import App
 
@@ -120,6 +124,7 @@ def time_edits(
 ) -> None:
     """Edit ``source`` ``edits`` times and time each edit until its version is served."""
     misses_in_a_row = 0
+    pauses = random.Random(20)  # the same pauses for every contender
     with FailureCounter(port) as counter:
         for number in range(1, edits + 1):
             version = f"{result.name} edit {number}"
@@ -143,7 +148,7 @@ def time_edits(
                 if misses_in_a_row >= give_up_after:
                     result.never_served += edits - number
                     break
-            time.sleep(PAUSE_BETWEEN_EDITS)
+            time.sleep(pauses.uniform(*PAUSE_BETWEEN_EDITS))
     result.failed_requests += counter.failures
     result.requests = counter.requests
 
