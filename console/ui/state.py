@@ -37,7 +37,7 @@ DEFAULT_LOG_CAPACITY = 2_000
 REMOVED_ROUTES_SHOWN_FOR = 30.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LogLine:
     """One line of an app's output as the log view shows it."""
 
