@@ -183,6 +183,7 @@ class AppPane(Vertical):
             return
         if section == "traces":
             self.trace_list.show_view(view)
+            self._draw_details()
         elif section == "routes" and self.inspector is not None:
             self.inspector.show_view(view)
         elif section == "logs" and self.log_view is not None:
@@ -283,6 +284,8 @@ class AppPane(Vertical):
 
     def _draw_details(self) -> None:
         """Draw the selected trace in the detail tab on screen; the others when shown."""
+        if self.section != "traces":
+            return  # drawn when the traces are shown again (a hidden panel has no width)
         tab = self._trace_tabs.active
         record = self._shown_trace
         if tab in self._details and self._drawn_details.get(tab) is not record:

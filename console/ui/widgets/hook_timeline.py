@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import Static
 
 from console.ui.literal import join_lines, literal, one_line
 from console.ui.traces import read_trace, steps_of
+from console.ui.widgets.trace_panel import TracePanel
 
 BAR_WIDTH = 12
 _KIND_LABELS = {
@@ -180,11 +180,11 @@ def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-class HookTimeline(Static):
+class HookTimeline(TracePanel):
     """Shows :func:`render_timeline` for the trace it is given."""
 
-    def show_trace(self, trace: Mapping[str, Any] | None) -> None:
-        self.update(render_timeline(trace))
+    def render_trace(self, trace: Mapping[str, Any] | None) -> Text:
+        return render_timeline(trace)
 
 
 __all__ = [

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import Static
 
 from console.ui.literal import join_lines, literal, one_line
 from console.ui.traces import header_pairs
+from console.ui.widgets.trace_panel import TracePanel
 
 
 @dataclass(frozen=True)
@@ -166,11 +166,11 @@ def _flash_lines(flashes: Any) -> list[Text]:
     return lines
 
 
-class SessionPanel(Static):
+class SessionPanel(TracePanel):
     """Shows :func:`render_session` for the trace it is given."""
 
-    def show_trace(self, trace: Mapping[str, Any] | None) -> None:
-        self.update(render_session(trace))
+    def render_trace(self, trace: Mapping[str, Any] | None) -> Text:
+        return render_session(trace)
 
 
 __all__ = ["KeyChange", "SessionPanel", "decode_session_cookie", "diff_session", "render_session"]

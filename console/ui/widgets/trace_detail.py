@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import Static
 
 from console.ui.literal import join_lines, literal, one_line
 from console.ui.traces import header_pairs
 from console.ui.widgets.response_viewer import render_headers
+from console.ui.widgets.trace_panel import TracePanel
 
 
 def render_detail(trace: Mapping[str, Any] | None) -> Text:
@@ -48,9 +48,9 @@ def _part(trace: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-class TraceDetail(Static):
-    def show_trace(self, trace: Mapping[str, Any] | None) -> None:
-        self.update(render_detail(trace))
+class TraceDetail(TracePanel):
+    def render_trace(self, trace: Mapping[str, Any] | None) -> Text:
+        return render_detail(trace)
 
 
 __all__ = ["TraceDetail", "render_detail"]
