@@ -36,7 +36,7 @@ _DEFERRED_REPR = frozenset({str, bytes, int, float, bool})
 """Returned values that cannot change later, so their repr can wait for ``to_dict``."""
 
 _Step = tuple[t.Any, ...]
-"""(kind, blueprint, (name, file, line), start, end, returned, raised, flag).
+"""(kind, blueprint, function, start, end, returned, raised, flag).
 
 ``returned`` is None, an immutable value (its repr deferred), ``(response class,
 status)`` for a response, or ``(None, repr)`` for anything else, described at once."""
@@ -85,7 +85,6 @@ class TraceRecord:
         self.started_at = time.time()
         self._t0 = perf_counter()
         self._steps: list[_Step] = []
-        self._sources = registry._sources
         self._mask = registry.mask_secrets
         self._preview_limit = registry.body_preview_limit
         if "HTTP_X_REQUEST_ID" in environ:
@@ -119,14 +118,13 @@ class TraceRecord:
         self, kind: str, blueprint: str | None, source: t.Any, func: t.Any, *args: t.Any
     ) -> t.Any:
         """Call ``func`` (``source``, made sync) and record it as a step, re-raising errors."""
-        described = self._sources.get(source) or self._registry.source_of(source)
         start = perf_counter()
         try:
             result = func(*args)
         except BaseException as e:
             raised = {"type": describe.type_name(e), "message": describe.message(e)}
             self._steps.append(
-                (kind, blueprint, described, start, perf_counter(), None, raised, _NORMAL)
+                (kind, blueprint, source, start, perf_counter(), None, raised, _NORMAL)
             )
             raise
         end = perf_counter()
@@ -137,7 +135,7 @@ class TraceRecord:
             returned = (type(result), result.status)
         else:  # anything else may change later: describe it now
             returned = (None, short_repr(result))
-        self._steps.append((kind, blueprint, described, start, end, returned, None, 0))
+        self._steps.append((kind, blueprint, source, start, end, returned, None, _NORMAL))
         return result
 
     def call_view(self, source: t.Any, func: t.Any, view_args: dict[str, t.Any]) -> t.Any:
@@ -164,8 +162,7 @@ class TraceRecord:
 
     def _skipped(self, kind: str, blueprint: str | None, func: t.Any) -> None:
         now = perf_counter()
-        described = self._registry.source_of(func)
-        self._steps.append((kind, blueprint, described, now, now, None, None, _SKIPPED))
+        self._steps.append((kind, blueprint, func, now, now, None, None, _SKIPPED))
 
     def template_rendered(self, name: str | None, start: float) -> None:
         """A template render that began at ``start`` (a ``perf_counter`` reading) just ended."""
@@ -194,10 +191,7 @@ class TraceRecord:
         self._flashes_before = list((before or {}).get("_flashes", []))
         self._flash_state()["before"] = self._flashes_before
 
-    def session_saved(self, ctx: RequestContext, response: Response) -> None:
-        session = ctx._session
-        if session is None:
-            return  # never opened: neither changed nor saved
+    def _session_saved(self, session: t.Any, ctx: RequestContext, response: Response) -> None:
         app = self._app
         state = self._session_state()
         if not app.session_interface.is_null_session(session):
@@ -246,12 +240,14 @@ class TraceRecord:
     def has_exception(self) -> bool:
         return self._exception is not None
 
-    def response_ready(self, response: Response, streamed: bool) -> None:
-        """Keep what the trace shows of ``response``: its headers and, unless ``streamed``
-        (a body sent as it is produced), its body."""
+    def response_ready(self, ctx: RequestContext, response: Response, streamed: bool) -> None:
+        """Keep what the trace shows of ``response`` (its headers and, unless ``streamed``,
+        a body sent as it is produced, its body) and of the session it saved."""
         self.status = status = response.status_code
         chunks = None if streamed else t.cast("list[bytes]", response.response)
         self._response = (status, response.headers, chunks)
+        if ctx._session is not None:  # opened: it may have changed and been saved
+            self._session_saved(ctx._session, ctx, response)
 
     def body_sent(self, size: int, preview: bytes) -> None:
         """A streamed body finished: what was sent of it."""
@@ -317,7 +313,7 @@ class TraceRecord:
             "duration_us": self.duration_us,
             "request": request,
             "routing": describe.routing_part(self._rule, self._view_args, self._routing_error),
-            "steps": [_step_dict(step, t0) for step in self._steps],
+            "steps": [_step_dict(step, t0, self._registry.source_of) for step in self._steps],
             "templates": [
                 {
                     "name": name,
@@ -337,8 +333,11 @@ class TraceRecord:
         }
 
 
-def _step_dict(step: _Step, t0: float) -> dict[str, t.Any]:
-    kind, blueprint, (name, file, line), start, end, returned, raised, flag = step
+def _step_dict(
+    step: _Step, t0: float, source_of: t.Callable[[t.Any], tuple[str, str | None, int | None]]
+) -> dict[str, t.Any]:
+    kind, blueprint, func, start, end, returned, raised, flag = step
+    name, file, line = source_of(func)
     if type(returned) is tuple:
         response_class, text = returned
         returned = text if response_class is None else f"<{response_class.__name__} [{text}]>"

@@ -74,8 +74,7 @@ def traced_wsgi_app(
             response = app.handle_exception(e)
             app_iter = response(environ, start_response)
         streamed = response.is_streamed or response.direct_passthrough
-        record.session_saved(ctx, response)
-        record.response_ready(response, streamed)
+        record.response_ready(ctx, response, streamed)
     finally:
         if "werkzeug.debug.preserve_context" in environ:
             environ["werkzeug.debug.preserve_context"](_cv_app.get())
