@@ -21,6 +21,7 @@ from bench.apps import Toolkit
 from bench.errors import BenchmarkError
 from bench.harness import Contender, Timing, run_interleaved
 from bench.scenarios import MAX_FRAMEWORK_OVER_FLOOR, SCENARIOS, Scenario
+from bench.stripped import stripped_framework
 from bench.wsgi_calls import call_once, check_answer, prepare_request
 
 RESULTS_FILE = Path(__file__).parent / "results" / "requests.json"
@@ -28,6 +29,11 @@ RESULTS_FILE = Path(__file__).parent / "results" / "requests.json"
 FRAMEWORK, FLASK, FLOOR = "framework", "flask", "floor"
 FRAMEWORK_UNTRACED = "framework_untraced"
 """In traced scenarios, the same framework app without a tracer, to measure tracing's cost."""
+FRAMEWORK_STRIPPED = "framework_stripped"
+"""Beside a collecting tracer, the same app on the framework with tracing taken out
+(`bench.stripped`), to measure what tracing costs requests nobody traces."""
+MAX_UNTRACED_COST = 0.03
+"""Issue 7: with no tracer, at most this much slower than the code without tracing."""
 
 
 @dataclass(frozen=True)
@@ -72,13 +78,23 @@ class ScenarioResult:
             return None
         return self.best_us(FRAMEWORK) / self.best_us(FRAMEWORK_UNTRACED) - 1
 
+    @property
+    def untraced_cost(self) -> float | None:
+        """What tracing's existence costs a request with no tracer, as a fraction."""
+        if FRAMEWORK_STRIPPED not in self.timings:
+            return None
+        return self.best_us(FRAMEWORK_UNTRACED) / self.best_us(FRAMEWORK_STRIPPED) - 1
+
     def missed_targets(self) -> list[str]:
         """Issue 10's targets, or for a traced scenario issue 7's limit on the tracer's cost."""
         overhead = self.tracing_overhead
         if overhead is not None:
             limit = self.scenario.max_tracing_overhead
-            too_slow = limit is not None and overhead > limit
-            return [f"tracing > +{limit:.0%}"] if too_slow else []
+            missed = [f"tracing > +{limit:.0%}"] if limit is not None and overhead > limit else []
+            untraced = self.untraced_cost
+            if untraced is not None and untraced > MAX_UNTRACED_COST:
+                missed.append(f"no tracer > +{MAX_UNTRACED_COST:.0%}")
+            return missed
         missed = []
         minimum = self.scenario.min_flask_speedup
         if minimum is not None and self.flask_speedup < minimum:
@@ -102,6 +118,11 @@ def load_toolkits() -> dict[str, Toolkit]:
     return toolkits
 
 
+def stripped_toolkit() -> Toolkit:
+    """The names of the framework with tracing taken out (see `bench.stripped`)."""
+    return Toolkit.from_module(stripped_framework(), "App")
+
+
 def tracing_available(toolkits: dict[str, Toolkit]) -> bool:
     return hasattr(toolkits[FRAMEWORK].App, "add_tracer")
 
@@ -118,6 +139,8 @@ def build_contenders(scenario: Scenario, toolkits: dict[str, Toolkit]) -> list[C
     traces: list[Any] = []
     if scenario.traced:
         builders[FRAMEWORK_UNTRACED] = builders[FRAMEWORK]
+        if scenario.tracer == "record":
+            builders[FRAMEWORK_STRIPPED] = lambda: scenario.user_app(stripped_toolkit())
         deferred = scenario.tracer == "record"
         builders[FRAMEWORK] = lambda: with_tracer(
             scenario.user_app(toolkits[FRAMEWORK]), traces, deferred
@@ -212,6 +235,13 @@ def format_tracing(results: Sequence[ScenarioResult]) -> list[str]:
                 f"tracer collecting {result.scenario.tracer}s vs "
                 f"{result.best_us(FRAMEWORK_UNTRACED):.1f} µs without ({overhead:+.1%}; {target})"
             )
+        untraced = result.untraced_cost
+        if untraced is not None:
+            lines.append(
+                f"no tracer ({result.scenario.name}): {result.best_us(FRAMEWORK_UNTRACED):.1f} µs"
+                f" vs {result.best_us(FRAMEWORK_STRIPPED):.1f} µs on the framework with tracing"
+                f" taken out ({untraced:+.1%}; target <= +{MAX_UNTRACED_COST:.0%})"
+            )
     return lines
 
 
@@ -247,6 +277,9 @@ def results_as_json(
             "flask_over_floor": round(result.flask_over_floor, 3),
             "tracing_overhead": (
                 None if result.tracing_overhead is None else round(result.tracing_overhead, 4)
+            ),
+            "untraced_cost": (
+                None if result.untraced_cost is None else round(result.untraced_cost, 4)
             ),
             "target_min_flask_over_framework": result.scenario.min_flask_speedup,
             "target_max_framework_over_floor": MAX_FRAMEWORK_OVER_FLOOR,
