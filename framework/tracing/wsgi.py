@@ -54,6 +54,7 @@ def traced_wsgi_app(
     error: BaseException | None = None
     app_iter: t.Iterable[bytes] | None = None
     streamed = False
+    answered = False  # False in the finally blocks below: an exception is on its way out
     try:
         try:
             ctx.push()
@@ -75,6 +76,7 @@ def traced_wsgi_app(
             app_iter = response(environ, start_response)
         streamed = response.is_streamed or response.direct_passthrough
         record.response_ready(ctx, response, streamed)
+        answered = True
     finally:
         if "werkzeug.debug.preserve_context" in environ:
             environ["werkzeug.debug.preserve_context"](_cv_app.get())
@@ -83,9 +85,12 @@ def traced_wsgi_app(
             error = None
         try:
             ctx.pop(error)
+        except BaseException:  # a teardown function raised
+            answered = False
+            raise
         finally:
-            if app_iter is None or not streamed:
-                if not record.has_exception and sys.exc_info()[1] is not None:
+            if not streamed:
+                if not answered and not record.has_exception:
                     record.unhandled(t.cast(BaseException, sys.exc_info()[1]))
                 record.finish(ctx)
     if streamed:

@@ -215,6 +215,30 @@ def test_exception_propagating_in_testing_mode_still_delivers_a_trace() -> None:
     assert traces[0]["response"] is None
 
 
+def test_a_teardown_that_raises_is_the_traces_unhandled_exception() -> None:
+    """The response was built, then teardown failed: the trace shows both."""
+    app = App(__name__)
+
+    @app.route("/")
+    def index():
+        return "built"
+
+    @app.teardown_request
+    def broken_teardown(error):
+        raise RuntimeError("teardown failed")
+
+    traces: list[dict] = []
+    app.add_tracer(traces.append)
+    with pytest.raises(RuntimeError, match="teardown failed"):
+        app.test_client().get("/")
+
+    (trace,) = traces
+    assert trace["response"]["status"] == 200
+    assert trace["exception"]["type"] == "RuntimeError"
+    teardown = [step for step in trace["steps"] if step["kind"] == "teardown_request"]
+    assert teardown[0]["raised"] == {"type": "RuntimeError", "message": "teardown failed"}
+
+
 def test_exception_in_before_request_is_handled_by_errorhandler() -> None:
     app = App(__name__)
 
