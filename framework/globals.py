@@ -137,12 +137,15 @@ def context_proxy(var: ContextVar[t.Any], attr: str | None, unbound_message: str
     def __delattr__(self: ContextProxy, name: str) -> None:
         delattr(current(), name)
 
+    def _get_current_object(self: ContextProxy) -> t.Any:
+        return current()
+
     namespace = {
         "__slots__": (),
         "__getattribute__": __getattribute__,
         "__setattr__": __setattr__,
         "__delattr__": __delattr__,
-        "_get_current_object": lambda self: current(),
+        "_get_current_object": _get_current_object,
     }
     return type(ContextProxy.__name__, (ContextProxy,), namespace)()
 

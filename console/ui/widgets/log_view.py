@@ -57,9 +57,9 @@ _CLOCK_WIDTH = len("00:00:00 ")
 def rows_of(line: LogLine, width: int) -> int:
     """How many rows ``line`` takes at ``width``: ``len(row_breaks(...))`` of its text.
 
-    The view measures every line of the ring whenever a batch arrives (5,000 lines, ten
-    thousand new ones a second under load); a line of printable ASCII, as most are, is
-    measured by its length, without building its styled text.
+    The view measures every line of the ring whenever a batch arrives and the logs are
+    shown (the ring turns over in a fraction of a second under load); a line of printable
+    ASCII, as most are, is measured by its length, without building its styled text.
     """
     level = line.level.upper()
     source = line.logger or line.stream
