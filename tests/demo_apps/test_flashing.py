@@ -61,3 +61,22 @@ def test_flashed_text_is_escaped(client) -> None:
 
     assert "<script>" not in page
     assert "&lt;script&gt;" in page
+
+
+def test_trace_shows_the_flash_queued_then_consumed_across_the_redirect(client) -> None:
+    """The notes' example: /index flashes and redirects, /error shows and consumes it."""
+    traces: list[dict] = []
+    app.add_tracer(traces.append)
+    try:
+        redirected = client.get("/index")
+        client.get(redirected.headers["Location"])
+    finally:
+        app.remove_tracer(traces.append)
+
+    index_trace, error_trace = (trace["flashes"] for trace in traces)
+    assert index_trace["before"] == []
+    assert index_trace["added"] == [["error", "超时错误"]]
+    assert error_trace["before"] == [["error", "超时错误"]]
+    assert error_trace["consumed"] == [["error", "超时错误"]]
+    assert error_trace["after"] == []
+    assert traces[0]["response"]["status"] == 302
