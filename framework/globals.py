@@ -42,67 +42,67 @@ class ContextProxy:
     ``request``) is then one Python call, not Werkzeug LocalProxy's layers of descriptors,
     nor a ``__getattr__`` reached only after a failed lookup (~90 ns instead of ~480 ns).
     Outside a context, using it raises RuntimeError with a message saying which context is
-    missing; ``bool(proxy)`` is then False.
+    missing; ``bool(proxy)`` is then False. ``proxy._get_current_object()`` is the object it
+    stands for right now (to pass to another thread, say).
     """
 
     __slots__ = ()
 
-    def _get_current_object(self) -> t.Any:
-        """The object the proxy stands for right now (to pass to another thread, say)."""
-        raise NotImplementedError  # each proxy's class defines it
+    #: Each proxy's class sets it: returns the object it stands for, or raises RuntimeError.
+    _current: t.ClassVar[t.Callable[[], t.Any]]
 
     def __dir__(self) -> list[str]:
         try:
-            return dir(self._get_current_object())
+            return dir(type(self)._current())
         except RuntimeError:
             return []
 
     def __repr__(self) -> str:
         try:
-            return repr(self._get_current_object())
+            return repr(type(self)._current())
         except RuntimeError:
             return f"<{ContextProxy.__name__} unbound>"
 
     def __str__(self) -> str:
-        return str(self._get_current_object())
+        return str(type(self)._current())
 
     def __bool__(self) -> bool:
         try:
-            return bool(self._get_current_object())
+            return bool(type(self)._current())
         except RuntimeError:
             return False
 
     def __eq__(self, other: object) -> bool:
-        return bool(self._get_current_object() == other)
+        return bool(type(self)._current() == other)
 
     def __ne__(self, other: object) -> bool:
-        return bool(self._get_current_object() != other)
+        return bool(type(self)._current() != other)
 
     __hash__ = None  # type: ignore[assignment]
 
     def __len__(self) -> int:
-        return len(self._get_current_object())
+        return len(type(self)._current())
 
     def __iter__(self) -> t.Iterator[t.Any]:
-        return iter(self._get_current_object())
+        return iter(type(self)._current())
 
     def __contains__(self, item: object) -> bool:
-        return item in self._get_current_object()
+        return item in type(self)._current()
 
     def __getitem__(self, key: t.Any) -> t.Any:
-        return self._get_current_object()[key]
+        return type(self)._current()[key]
 
     def __setitem__(self, key: t.Any, value: t.Any) -> None:
-        self._get_current_object()[key] = value
+        type(self)._current()[key] = value
 
     def __delitem__(self, key: t.Any) -> None:
-        del self._get_current_object()[key]
+        del type(self)._current()[key]
 
     def __call__(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
-        return self._get_current_object()(*args, **kwargs)
+        return type(self)._current()(*args, **kwargs)
 
     def __html__(self) -> str:
-        return t.cast(str, self._get_current_object().__html__())
+        return t.cast(str, type(self)._current().__html__())
 
 
 def context_proxy(var: ContextVar[t.Any], attr: str | None, unbound_message: str) -> t.Any:
@@ -137,15 +137,12 @@ def context_proxy(var: ContextVar[t.Any], attr: str | None, unbound_message: str
     def __delattr__(self: ContextProxy, name: str) -> None:
         delattr(current(), name)
 
-    def _get_current_object(self: ContextProxy) -> t.Any:
-        return current()
-
     namespace = {
         "__slots__": (),
         "__getattribute__": __getattribute__,
         "__setattr__": __setattr__,
         "__delattr__": __delattr__,
-        "_get_current_object": _get_current_object,
+        "_current": staticmethod(current),
     }
     return type(ContextProxy.__name__, (ContextProxy,), namespace)()
 
