@@ -191,7 +191,8 @@ class TraceRecord:
         self._flashes_before = list((before or {}).get("_flashes", []))
         self._flash_state()["before"] = self._flashes_before
 
-    def _session_saved(self, session: t.Any, ctx: RequestContext, response: Response) -> None:
+    def _session_saved(self, ctx: RequestContext, response: Response) -> None:
+        session = ctx._session
         app = self._app
         state = self._session_state()
         if not app.session_interface.is_null_session(session):
@@ -247,7 +248,7 @@ class TraceRecord:
         chunks = None if streamed else t.cast("list[bytes]", response.response)
         self._response = (status, response.headers, chunks)
         if ctx._session is not None:  # opened: it may have changed and been saved
-            self._session_saved(ctx._session, ctx, response)
+            self._session_saved(ctx, response)
 
     def body_sent(self, size: int, preview: bytes) -> None:
         """A streamed body finished: what was sent of it."""
