@@ -33,10 +33,23 @@ from .helpers import (
     url_for,
 )
 from .json import jsonify
+from .signals import (
+    appcontext_popped,
+    appcontext_pushed,
+    appcontext_tearing_down,
+    before_render_template,
+    got_request_exception,
+    message_flashed,
+    request_finished,
+    request_started,
+    request_tearing_down,
+    template_rendered,
+)
 from .wrappers import Request, Response
 
 if t.TYPE_CHECKING:
     from .templating import (
+        get_template_attribute,
         render_template,
         render_template_string,
         stream_template,
@@ -44,6 +57,7 @@ if t.TYPE_CHECKING:
     )
 
 _TEMPLATING = {
+    "get_template_attribute",
     "render_template",
     "render_template_string",
     "stream_template",
@@ -58,6 +72,19 @@ def __getattr__(name: str) -> t.Any:
         from . import templating
 
         return getattr(templating, name)
+    if name == "__version__":
+        # Flask 3.1 still answers ``flask.__version__``, with this warning.
+        import warnings
+        from importlib.metadata import version
+
+        warnings.warn(
+            "The '__version__' attribute is deprecated and will be removed in a future"
+            " version. Use feature detection or 'importlib.metadata.version(\"hookscope\")'"
+            " instead.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return version("hookscope")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -70,21 +97,31 @@ __all__ = [
     "Response",
     "abort",
     "after_this_request",
+    "appcontext_popped",
+    "appcontext_pushed",
+    "appcontext_tearing_down",
+    "before_render_template",
     "copy_current_request_context",
     "current_app",
     "escape",
     "flash",
     "g",
     "get_flashed_messages",
+    "get_template_attribute",
+    "got_request_exception",
     "has_app_context",
     "has_request_context",
     "json",
     "jsonify",
     "make_response",
+    "message_flashed",
     "redirect",
     "render_template",
     "render_template_string",
     "request",
+    "request_finished",
+    "request_started",
+    "request_tearing_down",
     "send_file",
     "send_from_directory",
     "session",
@@ -92,6 +129,7 @@ __all__ = [
     "stream_template",
     "stream_template_string",
     "stream_with_context",
+    "template_rendered",
     "url_for",
     "views",
 ]

@@ -114,6 +114,16 @@ def render_template_string(source: str, **context: t.Any) -> str:
     return _render(app, template, context)
 
 
+def get_template_attribute(template_name: str, attribute: str) -> t.Any:
+    """A macro or variable a template exports, to call from Python code.
+
+    ``get_template_attribute("_macros.html", "hello")("World")`` calls the ``hello``
+    macro of ``_macros.html`` without rendering the rest of the template.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return getattr(app.jinja_env.get_template(template_name).module, attribute)
+
+
 def _stream(app: App, template: Template, context: dict[str, t.Any]) -> t.Iterator[str]:
     app.update_template_context(context)
     if signals.before_render_template.receivers:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import os
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from werkzeug.routing import Map
 
+import framework
 from framework import App
 
 
@@ -25,6 +27,12 @@ def package_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     yield tmp_path
     for name in ("shop", "shop.views", "single"):
         sys.modules.pop(name, None)
+
+
+def test_version_is_answered_with_a_deprecation_warning_as_in_flask() -> None:
+    with pytest.warns(DeprecationWarning, match="__version__"):
+        version = framework.__version__
+    assert version == importlib.metadata.version("hookscope")
 
 
 def test_name_is_the_import_name() -> None:

@@ -8,6 +8,7 @@ import typing as t
 import pytest
 from blinker import Signal
 
+import framework
 from framework import (
     App,
     Response,
@@ -92,6 +93,7 @@ def recorder() -> Recorder:
 def test_signals_are_blinker_signals_with_flasks_names(signal: Signal, name: str) -> None:
     assert isinstance(signal, Signal)
     assert signal.name == name
+    assert getattr(framework, name.replace("-", "_")) is signal  # as `from flask import ...`
 
 
 REQUEST_SIGNALS = (

@@ -13,6 +13,7 @@ from framework import (
     App,
     flash,
     g,
+    get_template_attribute,
     make_response,
     render_template,
     render_template_string,
@@ -105,6 +106,15 @@ def test_no_template_folder_cannot_find_templates(tmp_path: Path) -> None:
     app = App("templating_tests", root_path=str(tmp_path), template_folder=None)
     with app.app_context(), pytest.raises(TemplateNotFound):
         render_template("any.html")
+
+
+def test_get_template_attribute_calls_a_macro_without_rendering(app: App, templates: Path) -> None:
+    write_templates(
+        templates,
+        macros__html="{% macro hello(name) %}Hello {{ name }}!{% endmacro %}not rendered",
+    )
+    with app.app_context():
+        assert get_template_attribute("macros.html", "hello")("World") == "Hello World!"
 
 
 def test_render_template_string(app: App) -> None:
