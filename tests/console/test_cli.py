@@ -187,8 +187,10 @@ def test_an_app_command_runs_in_the_app_context() -> None:
     assert result.stdout == "hello ada from targets_app\n"
 
 
-def test_an_app_command_can_opt_out_of_the_app_context() -> None:
-    assert hookscope("--app", APP_FILE, "no-context").stdout == "app context: False\n"
+def test_the_command_line_pushes_the_app_context_even_for_a_command_that_opted_out() -> None:
+    """As ``flask --app APP CMD`` does: with_appcontext=False only matters to a caller that
+    invokes the command without the command line, such as ``app.test_cli_runner()``."""
+    assert hookscope("--app", APP_FILE, "no-context").stdout == "app context: True\n"
 
 
 def test_a_blueprint_command_is_grouped_under_the_blueprint_name() -> None:

@@ -300,10 +300,10 @@ def test_session_transaction_takes_request_arguments(app: App) -> None:
 
 
 def test_session_transaction_without_secret_key_is_a_clear_error(app: App) -> None:
-    """Flask says "Session backend did not open a session"; naming the secret key is clearer."""
+    """Flask's message ("Session backend did not open a session"), with the reason named."""
     app.secret_key = None
 
-    with pytest.raises(RuntimeError, match="[Ss]ession"):
+    with pytest.raises(RuntimeError, match="did not open a session: no secret key was set"):
         with app.test_client().session_transaction():
             pass
 
