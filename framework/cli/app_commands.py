@@ -41,8 +41,8 @@ class AppCommandsGroup(click.Group):
 
     The app comes from the :class:`ScriptInfo` in click's context object, loaded only when
     a name is not one of the group's own commands (or to list them all, for ``--help``).
-    The app context is pushed as soon as one of the app's commands is looked up, so its
-    parameter callbacks see ``current_app`` too, and a plain ``click.command`` added with
+    The app context is pushed as soon as one of the app's commands is chosen to run, so
+    its parameter callbacks see ``current_app`` too, and a plain ``click.command`` added with
     ``app.cli.add_command`` runs in the context like one made with ``app.cli.command()``.
     """
 
@@ -67,9 +67,23 @@ class AppCommandsGroup(click.Group):
             error.ctx = error.ctx or ctx  # show the usage line with the error
             raise
         app_command: click.Command | None = app.cli.get_command(ctx, cmd_name)
-        if app_command is not None and not _is_current_app(app):
-            ctx.with_resource(app.app_context())
         return app_command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """Find the command to invoke; for one of the app's, push the app context.
+
+        Pushed here rather than in :meth:`get_command`, which ``--help`` also calls for
+        every command it lists: only an invocation closes the contexts it opened.
+        """
+        name, command, rest = super().resolve_command(ctx, args)
+        info = ctx.find_object(ScriptInfo)
+        if command is not None and name not in self.commands and info is not None:
+            app = load_app(info)  # loaded already by get_command: ScriptInfo keeps it
+            if not _is_current_app(app):
+                ctx.with_resource(app.app_context())
+        return name, command, rest
 
 
 def _is_current_app(app: App) -> bool:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import queue
 import re
 import signal
 import socket
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from console.cli import main
+from tests.server_process import ServerProcess
 
 FIXTURES = Path(__file__).parent / "fixtures"
 APP_FILE = str(FIXTURES / "targets_app.py")
@@ -286,57 +284,11 @@ def test_a_failing_pythonstartup_file_is_reported_and_the_shell_still_starts(
 # hookscope run: a real server process
 
 
-class ServerProcess:
-    """A ``hookscope run`` child process whose stderr lines are collected as they come."""
-
-    def __init__(self, *args: str) -> None:
-        self.process = subprocess.Popen(
-            [HOOKSCOPE, "run", *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env={"PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1"},
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.output: list[str] = []
-        self.reader = threading.Thread(target=self._collect, daemon=True)
-        self.reader.start()
-
-    def _collect(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line)
-
-    def wait_for(self, pattern: str, timeout: float = 15) -> re.Match[str]:
-        while True:
-            try:
-                line = self.lines.get(timeout=timeout)
-            except queue.Empty:
-                raise AssertionError(f"no line matched {pattern!r} in {self.output}") from None
-            self.output.append(line)
-            match = re.search(pattern, line)
-            if match:
-                return match
-
-    def all_output(self) -> str:
-        """Everything printed so far, including lines nobody waited for."""
-        while not self.lines.empty():
-            self.output.append(self.lines.get())
-        return "".join(self.output)
-
-    def stop(self, signal_number: int) -> int:
-        self.process.send_signal(signal_number)
-        return self.process.wait(timeout=10)
-
-    def close(self) -> None:
-        """Make sure the process is gone and its pipe closed, whatever the test did."""
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        self.reader.join(timeout=5)
-        assert self.process.stdout is not None
-        self.process.stdout.close()
+def hookscope_run(*args: str) -> ServerProcess:
+    """``hookscope run ARGS`` in a child process with a bare environment."""
+    return ServerProcess(
+        [HOOKSCOPE, "run", *args], env={"PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1"}
+    )
 
 
 @pytest.fixture
@@ -351,7 +303,7 @@ def servers() -> Iterator[list[ServerProcess]]:
 def test_run_serves_the_app_on_loopback_and_stops_cleanly(
     servers: list[ServerProcess], stop_signal: signal.Signals
 ) -> None:
-    server = ServerProcess(APP_FILE, "--port", "0")
+    server = hookscope_run(APP_FILE, "--port", "0")
     servers.append(server)
     url = server.wait_for(r"Running on (http://127\.0\.0\.1:\d+)").group(1)
 
@@ -369,7 +321,7 @@ def test_run_with_reload_serves_the_edited_code_on_the_same_port(
 ) -> None:
     app_file = tmp_path / "targets_reloaded.py"
     app_file.write_text((FIXTURES / "targets_app.py").read_text())
-    server = ServerProcess(str(app_file), "--port", "0", "--reload")
+    server = hookscope_run(str(app_file), "--port", "0", "--reload")
     servers.append(server)
     url = server.wait_for(r"Running on (http://127\.0\.0\.1:\d+)").group(1)
     assert httpx.get(url + "/", timeout=5).text == "hello from targets_app"
@@ -393,7 +345,7 @@ def test_run_with_reload_serves_the_edited_code_on_the_same_port(
 
 
 def test_without_debug_an_error_is_a_plain_500(servers: list[ServerProcess]) -> None:
-    server = ServerProcess(APP_FILE, "--port", "0")
+    server = hookscope_run(APP_FILE, "--port", "0")
     servers.append(server)
     url = server.wait_for(r"Running on (http://127\.0\.0\.1:\d+)").group(1)
 
@@ -407,7 +359,7 @@ def test_without_debug_an_error_is_a_plain_500(servers: list[ServerProcess]) -> 
 def test_run_with_debug_on_loopback_shows_the_debugger_and_keeps_it_behind_the_pin(
     servers: list[ServerProcess],
 ) -> None:
-    server = ServerProcess(APP_FILE, "--port", "0", "--debug")
+    server = hookscope_run(APP_FILE, "--port", "0", "--debug")
     servers.append(server)
     server.wait_for(r"Debug mode: on")
     server.wait_for(r"Interactive debugger: on \(loopback only; its console asks for a PIN")
@@ -439,7 +391,7 @@ def test_run_on_a_busy_port_says_so(servers: list[ServerProcess]) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        server = ServerProcess(APP_FILE, "--port", str(port))
+        server = hookscope_run(APP_FILE, "--port", str(port))
         servers.append(server)
 
         assert server.process.wait(timeout=10) == 1
@@ -451,7 +403,7 @@ def test_run_on_a_non_loopback_host_warns_and_keeps_the_debugger_off(
 ) -> None:
     # 192.0.2.1 is reserved for documentation: it resolves but cannot be bound, so the
     # warnings are printed without the test ever listening on a reachable interface.
-    server = ServerProcess(APP_FILE, "--host", "192.0.2.1", "--port", "0", "--debug")
+    server = hookscope_run(APP_FILE, "--host", "192.0.2.1", "--port", "0", "--debug")
     servers.append(server)
 
     server.wait_for(r"WARNING: binding 192\.0\.2\.1, which other machines can reach")
