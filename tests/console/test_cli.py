@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+import shutil
 import signal
 import socket
+import sqlite3
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -204,6 +208,28 @@ def test_app_commands_are_listed_in_help_next_to_the_builtin_ones() -> None:
     listed = re.findall(r"^  (\S+)", commands, re.MULTILINE)
     assert {"greet", "no-context", "reports", "routes", "run", "shell"} <= set(listed)
     assert listed == sorted(listed)
+
+
+def test_a_tutorial_style_plain_click_command_runs_in_the_app_context(tmp_path: Path) -> None:
+    """Flask's tutorial adds ``init-db`` (a plain ``@click.command``) with
+    ``app.cli.add_command``; the command line must push the app context for it, as
+    ``flask --app "flaskr:create_app()" init-db`` does. Run through the real entry point,
+    from the project's directory, as a user would."""
+    shutil.copytree(FIXTURES / "tutorial_blog", tmp_path / "tutorial_blog")
+
+    result = subprocess.run(
+        [HOOKSCOPE, "--app", "tutorial_blog:create_app()", "init-db"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Initialized the database.\n"
+    with closing(sqlite3.connect(tmp_path / "instance" / "blog.sqlite")) as database:
+        assert database.execute("SELECT title FROM post").fetchall() == [("hello, world",)]
 
 
 def test_help_with_a_bad_app_target_reports_it_and_still_lists_the_builtins() -> None:
