@@ -26,12 +26,12 @@ from console.ui.command import console
 from console.watch import watch
 from framework import App
 from framework.cli import (
-    ROUTE_SORTS,
     AppCommandsGroup,
     RouteSort,
     ScriptInfo,
     format_routes,
     interact,
+    route_table_options,
 )
 
 IPAddress = IPv4Address | IPv6Address
@@ -198,15 +198,7 @@ def stop_like_ctrl_c(_signum: int, _frame: FrameType | None) -> NoReturn:
 
 @main.command()
 @click.argument("target")
-@click.option(
-    "--sort",
-    "-s",
-    type=click.Choice(ROUTE_SORTS),
-    default="endpoint",
-    show_default=True,
-    help="Column to sort by; 'match' keeps the order rules are tried in.",
-)
-@click.option("--all-methods", is_flag=True, help="Show HEAD and OPTIONS too.")
+@route_table_options
 def routes(target: str, sort: RouteSort, all_methods: bool) -> None:
     """Print the routes of the app named by TARGET."""
     app = load_app_or_fail(target)

@@ -20,13 +20,14 @@ from .appgroup import AppGroup, with_appcontext
 from .discovery import (
     NoAppException,
     find_app_by_string,
+    find_app_instance,
     find_best_app,
     locate_app,
     prepare_import,
 )
 from .envfiles import get_load_dotenv, load_dotenv
 from .group import FrameworkGroup, cli, get_version
-from .routes import ROUTE_SORTS, RouteSort, format_routes, routes_command
+from .routes import ROUTE_SORTS, RouteSort, format_routes, route_table_options, routes_command
 from .run import CertParamType, SeparatedPathType, run_command
 from .script_info import ScriptInfo
 from .shell import interact, shell_command
@@ -49,6 +50,7 @@ __all__ = [
     "SeparatedPathType",
     "cli",
     "find_app_by_string",
+    "find_app_instance",
     "find_best_app",
     "format_routes",
     "get_load_dotenv",
@@ -58,6 +60,7 @@ __all__ = [
     "load_dotenv",
     "locate_app",
     "prepare_import",
+    "route_table_options",
     "routes_command",
     "run_command",
     "shell_command",

@@ -109,18 +109,9 @@ def find_best_app(module: Any) -> App:
             needs arguments.
     """
     module_name = _name_of(module)
-    for name in APP_NAMES:
-        value = getattr(module, name, None)
-        if isinstance(value, App):
-            return value
-    apps = {name: value for name, value in vars(module).items() if isinstance(value, App)}
-    if len(apps) == 1:
-        return next(iter(apps.values()))
-    if len(apps) > 1:
-        raise NoAppException(
-            f"found several apps in {module_name!r} ({', '.join(sorted(apps))}) and none "
-            f"named 'app'; pick one, e.g. --app '{module_name}:{min(apps)}'"
-        )
+    instance: App | None = find_app_instance(module)
+    if instance is not None:
+        return instance
     for name in FACTORY_NAMES:
         factory = getattr(module, name, None)
         if inspect.isfunction(factory):
@@ -132,6 +123,32 @@ def find_best_app(module: Any) -> App:
         f"no app found in {module_name!r}: define 'app' or 'application', or a "
         "create_app() or make_app() factory, or name one with --app 'module:name'"
     )
+
+
+def find_app_instance(module: Any, app_types: type | tuple[type, ...] = App) -> Any:
+    """Return the app object ``module`` holds: ``app`` or ``application``, else its only
+    app; None when it holds none.
+
+    Args:
+        module: The module (or any object with attributes) to search.
+        app_types: What counts as an app; a command line that also serves other kinds of
+            app passes their classes.
+
+    Raises:
+        NoAppException: Several apps, none of them named ``app`` or ``application``.
+    """
+    for name in APP_NAMES:
+        value = getattr(module, name, None)
+        if isinstance(value, app_types):
+            return value
+    apps = {name: value for name, value in vars(module).items() if isinstance(value, app_types)}
+    if len(apps) > 1:
+        module_name = _name_of(module)
+        raise NoAppException(
+            f"found several apps in {module_name!r} ({', '.join(sorted(apps))}) and none "
+            f"named 'app'; pick one, e.g. '{module_name}:{min(apps)}'"
+        )
+    return next(iter(apps.values()), None)
 
 
 def find_app_by_string(module: ModuleType, app_name: str) -> App:

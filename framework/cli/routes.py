@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
@@ -19,17 +19,26 @@ RouteSort = Literal["endpoint", "methods", "domain", "rule", "match"]
 ROUTE_SORTS: tuple[RouteSort, ...] = ("endpoint", "methods", "domain", "rule", "match")
 NO_ROUTES_MESSAGE = "No routes were registered."
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def route_table_options(command: F) -> F:
+    """Add ``--sort`` and ``--all-methods``, the options of :func:`format_routes`, to a
+    command; every command line that prints the route table takes the same ones."""
+    sort = click.option(
+        "--sort",
+        "-s",
+        type=click.Choice(ROUTE_SORTS),
+        default="endpoint",
+        show_default=True,
+        help="Column to sort by; 'match' keeps the order the url_map tries rules in.",
+    )
+    all_methods = click.option("--all-methods", is_flag=True, help="Show HEAD and OPTIONS too.")
+    return sort(all_methods(command))
+
 
 @click.command("routes", short_help="Show the routes of the app.")
-@click.option(
-    "--sort",
-    "-s",
-    type=click.Choice(ROUTE_SORTS),
-    default="endpoint",
-    show_default=True,
-    help="Column to sort by; 'match' keeps the order the url_map tries rules in.",
-)
-@click.option("--all-methods", is_flag=True, help="Show HEAD and OPTIONS too.")
+@route_table_options
 @with_appcontext
 def routes_command(sort: RouteSort, all_methods: bool) -> None:
     """Show every route of the app, its endpoint and methods."""

@@ -317,14 +317,6 @@ def hookscope_run(*args: str) -> ServerProcess:
     )
 
 
-@pytest.fixture
-def servers() -> Iterator[list[ServerProcess]]:
-    started: list[ServerProcess] = []
-    yield started
-    for server in started:
-        server.close()
-
-
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_run_serves_the_app_on_loopback_and_stops_cleanly(
     servers: list[ServerProcess], stop_signal: signal.Signals

@@ -31,4 +31,12 @@ def write_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Wr
 
     yield write
     for name in set(sys.modules) - modules_before:
-        del sys.modules[name]
+        if _is_under(sys.modules[name], tmp_path):
+            del sys.modules[name]
+
+
+def _is_under(module: object, directory: Path) -> bool:
+    """True for a module imported from ``directory``; a library the test happened to import
+    first (httpx, say) must stay, or its classes would be loaded twice."""
+    location = getattr(module, "__file__", None)
+    return location is not None and Path(location).resolve().is_relative_to(directory.resolve())

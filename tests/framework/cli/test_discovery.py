@@ -156,7 +156,7 @@ def test_several_apps_without_one_named_app_is_an_error_that_suggests_a_name() -
 
     assert caught.value.format_message() == (
         "found several apps in 'shops' (back, front) and none named 'app'; "
-        "pick one, e.g. --app 'shops:back'"
+        "pick one, e.g. 'shops:back'"
     )
 
 

@@ -6,7 +6,6 @@ import os
 import ssl
 import sys
 import types
-from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -87,14 +86,6 @@ SHOP_APP = """
 
     app.run()  # ignored under `run`: it would start a second server
 """
-
-
-@pytest.fixture
-def servers() -> Iterator[list[ServerProcess]]:
-    started: list[ServerProcess] = []
-    yield started
-    for server in started:
-        server.close()
 
 
 def test_run_serves_the_app_and_ignores_app_run_in_the_module(
