@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from ..ctx import has_app_context
+from .app_commands import load_app
 from .script_info import ScriptInfo
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -31,7 +32,7 @@ def with_appcontext(f: F) -> F:
     def run_in_app_context(*args: Any, **kwargs: Any) -> Any:
         ctx = click.get_current_context()
         if not has_app_context():
-            app = ctx.ensure_object(ScriptInfo).load_app()
+            app = load_app(ctx.ensure_object(ScriptInfo))
             ctx.with_resource(app.app_context())
         return ctx.invoke(f, *args, **kwargs)
 

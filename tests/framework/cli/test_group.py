@@ -220,3 +220,15 @@ def test_python_m_framework_cli_runs_the_command_line(write_module: WriteModule)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout == "initialised notes.sqlite (debug: False)\n"
+
+
+def test_a_default_command_reports_a_failing_factory_the_same_way(
+    write_module: WriteModule,
+) -> None:
+    write_module("broken.py", "def create_app():\n    raise KeyError('SECRET_KEY')\n")
+
+    result = invoke(cli, "--app", "broken", "routes")
+
+    assert result.exit_code == 1
+    assert 'broken.py", line 2, in create_app' in result.stderr
+    assert result.stderr.endswith("Error: loading the app raised KeyError: 'SECRET_KEY'\n")
