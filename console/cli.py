@@ -11,13 +11,9 @@ with ``main.add_command(...)``.
 
 from __future__ import annotations
 
-import code
 import ipaddress
-import os
 import signal
 import socket
-import sys
-import traceback
 from ipaddress import IPv4Address, IPv6Address
 from types import FrameType
 from typing import IO, Any, NoReturn
@@ -28,8 +24,15 @@ from werkzeug.serving import run_simple
 from console.targets import TargetError, load_target, load_wsgi_target
 from console.ui.command import console
 from console.watch import watch
-from framework import App, g
-from framework.cli import ROUTE_SORTS, AppSource, RouteSort, format_routes
+from framework import App
+from framework.cli import (
+    AppCommandsGroup,
+    RouteSort,
+    ScriptInfo,
+    format_routes,
+    interact,
+    route_table_options,
+)
 
 IPAddress = IPv4Address | IPv6Address
 
@@ -62,34 +65,15 @@ def load_app_or_fail(target: str) -> App:
         raise TargetLoadFailed(error) from None
 
 
-class HookscopeGroup(click.Group):
-    """The top-level group; with ``--app`` it also offers the commands on ``app.cli``."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        names = set(super().list_commands(ctx))
-        source = ctx.find_object(AppSource)
-        if source is not None:
-            try:
-                names.update(source.load_app().cli.list_commands(ctx))
-            except TargetLoadFailed as error:
-                error.show()
-        return sorted(names)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        command = super().get_command(ctx, cmd_name)
-        if command is not None:
-            return command
-        source = ctx.find_object(AppSource)
-        if source is None:
-            return None
-        app_command: click.Command | None = source.load_app().cli.get_command(ctx, cmd_name)
-        return app_command
+class HookscopeGroup(AppCommandsGroup):
+    """The top-level group; with ``--app`` it also offers the commands on ``app.cli``, each
+    run in the app context (the framework's :class:`~framework.cli.AppCommandsGroup`)."""
 
 
 def remember_app_target(ctx: click.Context, _param: click.Parameter, target: str | None) -> None:
     """Put the ``--app`` target where app commands look for their app; it loads on use."""
     if target is not None:
-        ctx.obj = AppSource(lambda: load_app_or_fail(target))
+        ctx.obj = ScriptInfo(create_app=lambda: load_app_or_fail(target), set_debug_flag=False)
 
 
 @click.group(
@@ -214,15 +198,7 @@ def stop_like_ctrl_c(_signum: int, _frame: FrameType | None) -> NoReturn:
 
 @main.command()
 @click.argument("target")
-@click.option(
-    "--sort",
-    "-s",
-    type=click.Choice(ROUTE_SORTS),
-    default="endpoint",
-    show_default=True,
-    help="Column to sort by; 'match' keeps the order rules are tried in.",
-)
-@click.option("--all-methods", is_flag=True, help="Show HEAD and OPTIONS too.")
+@route_table_options
 def routes(target: str, sort: RouteSort, all_methods: bool) -> None:
     """Print the routes of the app named by TARGET."""
     app = load_app_or_fail(target)
@@ -238,29 +214,5 @@ def shell(target: str) -> None:
     file named by PYTHONSTARTUP runs first, as in Python's own shell.
     """
     app = load_app_or_fail(target)
-    banner = (
-        f"Python {sys.version} on {sys.platform}\n"
-        f"App: {app.import_name}\n"
-        f"Instance: {app.instance_path}"
-    )
-    namespace: dict[str, Any] = {"app": app, "g": g}
     with app.app_context():
-        run_startup_file(namespace)
-        namespace.update(app.make_shell_context())
-        interactive_hook = getattr(sys, "__interactivehook__", None)
-        if interactive_hook is not None and sys.stdin.isatty():
-            interactive_hook()  # readline editing and history, as in Python's own shell
-        code.interact(banner=banner, local=namespace, exitmsg="")
-
-
-def run_startup_file(namespace: dict[str, Any]) -> None:
-    """Run the PYTHONSTARTUP file in the shell's namespace, as ``python`` does."""
-    startup = os.environ.get("PYTHONSTARTUP")
-    if not startup or not os.path.isfile(startup):
-        return
-    try:
-        with open(startup, encoding="utf-8") as file:
-            exec(compile(file.read(), startup, "exec"), namespace)
-    except Exception:
-        click.echo(f"Error in PYTHONSTARTUP file {startup}:", err=True)
-        click.echo(traceback.format_exc().rstrip("\n"), err=True)
+        interact(app)

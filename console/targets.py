@@ -279,21 +279,14 @@ def _check_imported_file(target: str, module: ModuleType, expected_file: Path) -
 
 
 def _find_app(target: str, module: ModuleType) -> App:
-    app_class = _app_class()
-    for name in DEFAULT_APP_NAMES:
-        value = getattr(module, name, None)
-        if isinstance(value, app_class):
-            return value
-    apps = {name: value for name, value in vars(module).items() if isinstance(value, app_class)}
-    if len(apps) == 1:
-        return next(iter(apps.values()))
-    if len(apps) > 1:
-        names = ", ".join(sorted(apps))
-        raise TargetError(
-            target,
-            f"found several apps in {module.__name__!r} ({names}) and none named 'app'; "
-            f"pick one, e.g. '{module.__name__}:{min(apps)}'",
-        )
+    from framework.cli import NoAppException, find_app_instance  # the search flask --app does
+
+    try:
+        app: App | None = find_app_instance(module, _app_class())
+    except NoAppException as error:
+        raise TargetError(target, error.format_message()) from None
+    if app is not None:
+        return app
     for name in FACTORY_NAMES:
         factory = getattr(module, name, None)
         if inspect.isfunction(factory):

@@ -11,13 +11,13 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 import werkzeug.test
+from click.testing import CliRunner, Result
 from werkzeug.test import Client
 from werkzeug.wrappers import Request as BaseRequest
 
 from .sessions import SessionMixin
 
 if t.TYPE_CHECKING:
-    from click.testing import CliRunner, Result
     from werkzeug.test import TestResponse
 
     from .app import App
@@ -92,19 +92,19 @@ class AppClient(Client):
         app = self.application
         ctx = app.test_request_context(*args, **kwargs)
         self._add_cookies_to_wsgi(ctx.request.environ)
+        # The context is active only while the session is opened and saved: the block
+        # runs in whatever context the caller has (a request context it pushed, say).
         with ctx:
             session = app.session_interface.open_session(app, ctx.request)
-            if session is None:
-                if not app.secret_key:
-                    raise RuntimeError(
-                        "The session is unavailable because no secret key was set; set"
-                        " app.secret_key before using session_transaction()."
-                    )
-                raise RuntimeError("Session backend did not open a session.")
-            yield session
-            response = app.response_class()
-            if not app.session_interface.is_null_session(session):
-                app.session_interface.save_session(app, session, response)
+        if session is None:
+            reason = "" if app.secret_key else ": no secret key was set; set app.secret_key"
+            raise RuntimeError(f"Session backend did not open a session{reason}.")
+        yield session
+        response = app.response_class()
+        if app.session_interface.is_null_session(session):
+            return
+        with ctx:
+            app.session_interface.save_session(app, session, response)
         headers = response.get_wsgi_headers(ctx.request.environ)
         self._update_cookies_from_response(
             ctx.request.host.partition(":")[0],
@@ -142,7 +142,7 @@ class AppClient(Client):
                 request = builder.get_request()
             elif isinstance(args[0], dict):
                 request = EnvironBuilder.from_environ(
-                    args[0], environ_base=self._copy_environ({})
+                    args[0], app=self.application, environ_base=self._copy_environ({})
                 ).get_request()
             else:
                 request = copy(args[0])
@@ -177,20 +177,26 @@ class AppClient(Client):
         self._context_stack.close()
 
 
-class AppCliRunner:
-    """Runs the app's CLI commands in isolation (click's CliRunner), for tests."""
+class AppCliRunner(CliRunner):
+    """``app.test_cli_runner()``: runs the app's commands in isolation, for tests.
+
+    ``invoke()`` runs ``app.cli`` (or the command given) with a :class:`~.cli.ScriptInfo`
+    that hands out this app, so commands find it as they would on the command line.
+    """
 
     def __init__(self, app: App, **kwargs: t.Any) -> None:
-        from click.testing import CliRunner
-
         self.app = app
-        self._runner: CliRunner = CliRunner(**kwargs)
+        super().__init__(**kwargs)
 
-    def invoke(self, cli: t.Any = None, args: t.Any = None, **kwargs: t.Any) -> Result:
-        from .cli import AppSource
+    def invoke(  # type: ignore[override]
+        self, cli: t.Any = None, args: t.Any = None, **kwargs: t.Any
+    ) -> Result:
+        """Invoke ``cli`` (by default ``app.cli``) with ``args``; see click's
+        :meth:`~click.testing.CliRunner.invoke` for the other arguments."""
+        from .cli import ScriptInfo
 
         if cli is None:
             cli = self.app.cli
         if "obj" not in kwargs:
-            kwargs["obj"] = AppSource(lambda: self.app)
-        return self._runner.invoke(cli, args, **kwargs)
+            kwargs["obj"] = ScriptInfo(create_app=lambda: self.app)
+        return super().invoke(cli, args, **kwargs)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import queue
 import re
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -18,6 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from console.cli import main
+from tests.server_process import ServerProcess
 
 FIXTURES = Path(__file__).parent / "fixtures"
 APP_FILE = str(FIXTURES / "targets_app.py")
@@ -187,8 +189,10 @@ def test_an_app_command_runs_in_the_app_context() -> None:
     assert result.stdout == "hello ada from targets_app\n"
 
 
-def test_an_app_command_can_opt_out_of_the_app_context() -> None:
-    assert hookscope("--app", APP_FILE, "no-context").stdout == "app context: False\n"
+def test_the_command_line_pushes_the_app_context_even_for_a_command_that_opted_out() -> None:
+    """As ``flask --app APP CMD`` does: with_appcontext=False only matters to a caller that
+    invokes the command without the command line, such as ``app.test_cli_runner()``."""
+    assert hookscope("--app", APP_FILE, "no-context").stdout == "app context: True\n"
 
 
 def test_a_blueprint_command_is_grouped_under_the_blueprint_name() -> None:
@@ -204,6 +208,28 @@ def test_app_commands_are_listed_in_help_next_to_the_builtin_ones() -> None:
     listed = re.findall(r"^  (\S+)", commands, re.MULTILINE)
     assert {"greet", "no-context", "reports", "routes", "run", "shell"} <= set(listed)
     assert listed == sorted(listed)
+
+
+def test_a_tutorial_style_plain_click_command_runs_in_the_app_context(tmp_path: Path) -> None:
+    """Flask's tutorial adds ``init-db`` (a plain ``@click.command``) with
+    ``app.cli.add_command``; the command line must push the app context for it, as
+    ``flask --app "flaskr:create_app()" init-db`` does. Run through the real entry point,
+    from the project's directory, as a user would."""
+    shutil.copytree(FIXTURES / "tutorial_blog", tmp_path / "tutorial_blog")
+
+    result = subprocess.run(
+        [HOOKSCOPE, "--app", "tutorial_blog:create_app()", "init-db"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Initialized the database.\n"
+    with closing(sqlite3.connect(tmp_path / "instance" / "blog.sqlite")) as database:
+        assert database.execute("SELECT title FROM post").fetchall() == [("hello, world",)]
 
 
 def test_help_with_a_bad_app_target_reports_it_and_still_lists_the_builtins() -> None:
@@ -284,72 +310,18 @@ def test_a_failing_pythonstartup_file_is_reported_and_the_shell_still_starts(
 # hookscope run: a real server process
 
 
-class ServerProcess:
-    """A ``hookscope run`` child process whose stderr lines are collected as they come."""
-
-    def __init__(self, *args: str) -> None:
-        self.process = subprocess.Popen(
-            [HOOKSCOPE, "run", *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env={"PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1"},
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.output: list[str] = []
-        self.reader = threading.Thread(target=self._collect, daemon=True)
-        self.reader.start()
-
-    def _collect(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line)
-
-    def wait_for(self, pattern: str, timeout: float = 15) -> re.Match[str]:
-        while True:
-            try:
-                line = self.lines.get(timeout=timeout)
-            except queue.Empty:
-                raise AssertionError(f"no line matched {pattern!r} in {self.output}") from None
-            self.output.append(line)
-            match = re.search(pattern, line)
-            if match:
-                return match
-
-    def all_output(self) -> str:
-        """Everything printed so far, including lines nobody waited for."""
-        while not self.lines.empty():
-            self.output.append(self.lines.get())
-        return "".join(self.output)
-
-    def stop(self, signal_number: int) -> int:
-        self.process.send_signal(signal_number)
-        return self.process.wait(timeout=10)
-
-    def close(self) -> None:
-        """Make sure the process is gone and its pipe closed, whatever the test did."""
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        self.reader.join(timeout=5)
-        assert self.process.stdout is not None
-        self.process.stdout.close()
-
-
-@pytest.fixture
-def servers() -> Iterator[list[ServerProcess]]:
-    started: list[ServerProcess] = []
-    yield started
-    for server in started:
-        server.close()
+def hookscope_run(*args: str) -> ServerProcess:
+    """``hookscope run ARGS`` in a child process with a bare environment."""
+    return ServerProcess(
+        [HOOKSCOPE, "run", *args], env={"PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1"}
+    )
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_run_serves_the_app_on_loopback_and_stops_cleanly(
     servers: list[ServerProcess], stop_signal: signal.Signals
 ) -> None:
-    server = ServerProcess(APP_FILE, "--port", "0")
+    server = hookscope_run(APP_FILE, "--port", "0")
     servers.append(server)
     url = server.wait_for(r"Running on (http://127\.0\.0\.1:\d+)").group(1)
 
@@ -367,7 +339,7 @@ def test_run_with_reload_serves_the_edited_code_on_the_same_port(
 ) -> None:
     app_file = tmp_path / "targets_reloaded.py"
     app_file.write_text((FIXTURES / "targets_app.py").read_text())
-    server = ServerProcess(str(app_file), "--port", "0", "--reload")
+    server = hookscope_run(str(app_file), "--port", "0", "--reload")
     servers.append(server)
     url = server.wait_for(r"Running on (http://127\.0\.0\.1:\d+)").group(1)
     assert httpx.get(url + "/", timeout=5).text == "hello from targets_app"
@@ -391,7 +363,7 @@ def test_run_with_reload_serves_the_edited_code_on_the_same_port(
 
 
 def test_without_debug_an_error_is_a_plain_500(servers: list[ServerProcess]) -> None:
-    server = ServerProcess(APP_FILE, "--port", "0")
+    server = hookscope_run(APP_FILE, "--port", "0")
     servers.append(server)
     url = server.wait_for(r"Running on (http://127\.0\.0\.1:\d+)").group(1)
 
@@ -405,7 +377,7 @@ def test_without_debug_an_error_is_a_plain_500(servers: list[ServerProcess]) -> 
 def test_run_with_debug_on_loopback_shows_the_debugger_and_keeps_it_behind_the_pin(
     servers: list[ServerProcess],
 ) -> None:
-    server = ServerProcess(APP_FILE, "--port", "0", "--debug")
+    server = hookscope_run(APP_FILE, "--port", "0", "--debug")
     servers.append(server)
     server.wait_for(r"Debug mode: on")
     server.wait_for(r"Interactive debugger: on \(loopback only; its console asks for a PIN")
@@ -437,7 +409,7 @@ def test_run_on_a_busy_port_says_so(servers: list[ServerProcess]) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        server = ServerProcess(APP_FILE, "--port", str(port))
+        server = hookscope_run(APP_FILE, "--port", str(port))
         servers.append(server)
 
         assert server.process.wait(timeout=10) == 1
@@ -449,7 +421,7 @@ def test_run_on_a_non_loopback_host_warns_and_keeps_the_debugger_off(
 ) -> None:
     # 192.0.2.1 is reserved for documentation: it resolves but cannot be bound, so the
     # warnings are printed without the test ever listening on a reachable interface.
-    server = ServerProcess(APP_FILE, "--host", "192.0.2.1", "--port", "0", "--debug")
+    server = hookscope_run(APP_FILE, "--host", "192.0.2.1", "--port", "0", "--debug")
     servers.append(server)
 
     server.wait_for(r"WARNING: binding 192\.0\.2\.1, which other machines can reach")

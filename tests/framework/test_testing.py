@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 import typing as t
 
+import click
 import pytest
+from click.testing import CliRunner
 from werkzeug.test import ClientRedirectError, EnvironBuilder
 
 from framework import (
     App,
+    current_app,
     g,
     redirect,
     request,
@@ -18,7 +21,9 @@ from framework import (
     stream_with_context,
     url_for,
 )
+from framework.cli import ScriptInfo
 from framework.sessions import SecureCookieSessionInterface
+from framework.testing import AppCliRunner
 from framework.testing import EnvironBuilder as AppEnvironBuilder
 
 
@@ -300,10 +305,10 @@ def test_session_transaction_takes_request_arguments(app: App) -> None:
 
 
 def test_session_transaction_without_secret_key_is_a_clear_error(app: App) -> None:
-    """Flask says "Session backend did not open a session"; naming the secret key is clearer."""
+    """Flask's message ("Session backend did not open a session"), with the reason named."""
     app.secret_key = None
 
-    with pytest.raises(RuntimeError, match="[Ss]ession"):
+    with pytest.raises(RuntimeError, match="did not open a session: no secret key was set"):
         with app.test_client().session_transaction():
             pass
 
@@ -679,3 +684,69 @@ def test_with_client_keeps_the_context_of_a_404(app: App) -> None:
         assert client.get("/nowhere?z=1").status_code == 404
         assert request.args["z"] == "1"
         assert request.endpoint is None
+
+
+# --- test_cli_runner -------------------------------------------------------------------
+
+
+def test_the_cli_runner_invokes_the_app_commands_in_the_app_context(app: App) -> None:
+    @app.cli.command("hello")
+    @click.argument("name")
+    def hello(name: str) -> None:
+        click.echo(f"hello {name} from {current_app.name}")
+
+    runner = app.test_cli_runner()
+
+    assert isinstance(runner, CliRunner)
+    assert runner.invoke(args=["hello", "ada"]).output == f"hello ada from {app.name}\n"
+    assert runner.invoke(hello, ["bob"]).output == f"hello bob from {app.name}\n"
+
+
+def test_the_cli_runner_takes_a_script_info_of_the_callers_own(app: App) -> None:
+    loaded: list[App] = []
+
+    def create_app() -> App:
+        loaded.append(app)
+        return app
+
+    @app.cli.command("hello")
+    def hello() -> None:
+        click.echo("hello")
+
+    app.test_cli_runner().invoke(hello, obj=ScriptInfo(create_app=create_app))
+
+    assert loaded == [app]
+
+
+def test_a_cli_runner_class_of_the_apps_own_is_used(app: App) -> None:
+    class ShopRunner(AppCliRunner):
+        pass
+
+    app.test_cli_runner_class = ShopRunner
+
+    assert type(app.test_cli_runner()) is ShopRunner
+
+
+def test_a_request_can_be_sent_again_from_its_environ() -> None:
+    app = App("replay")
+
+    @app.route("/whoami")
+    def whoami() -> str:
+        return f"{request.remote_addr} {request.url}"
+
+    builder = AppEnvironBuilder(app, "/whoami")
+    environ = builder.get_environ()
+    builder.close()
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "127.0.0.2"
+
+    assert client.open(environ).text == "127.0.0.2 http://localhost/whoami"
+
+
+def test_session_transaction_leaves_the_callers_request_context_active(app: App) -> None:
+    client = app.test_client()
+
+    with app.test_request_context("/callers"):
+        with client.session_transaction() as prepared:
+            prepared["user"] = "ada"
+            assert request.path == "/callers"
