@@ -63,6 +63,7 @@ class HookscopeConsole(App[None]):
         *sorted(str(p) for p in (Path(__file__).parent / "screens").glob("*.tcss")),
     ]
     TITLE = "hookscope"
+    AUTO_FOCUS = None  # the first pane focuses its route table, once it is shown
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     BINDINGS = keys.bindings()
 

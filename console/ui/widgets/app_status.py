@@ -44,7 +44,7 @@ def render_status(view: AppView) -> Text:
     text.append(f"  {view.traces_seen} request{'' if view.traces_seen == 1 else 's'}", "")
     if view.traces_dropped:
         text.append(f"  {view.traces_dropped} traces dropped", "bold red")
-    if view.detail and view.state != "running":
+    if view.detail and view.state != "running" and view.load_error is None:  # the banner says
         text.append("  ")
         text.append(literal(view.detail, "italic"))
     if view.last_reload is not None:

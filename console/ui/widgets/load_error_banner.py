@@ -33,8 +33,11 @@ def render_load_error(error: LoadError, serving: bool) -> Text:
         style="italic dim",
     )
     parts = [headline, note]
-    if error.traceback:
-        parts.append(render_traceback(error.traceback))
+    lines = error.traceback.rstrip().splitlines()
+    if lines and lines[-1].strip() in (f"{error.exc_type}: {error.message}", error.exc_type):
+        lines.pop()  # the headline said it
+    if lines:
+        parts.append(render_traceback("\n".join(lines)))
     return join_lines(parts)
 
 
