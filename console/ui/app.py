@@ -230,18 +230,29 @@ class HookscopeConsole(App[None]):
         self.pane(app_id).show_cookies(())
         self.notify(f"restarting {app_id} with an empty cookie jar", timeout=2, markup=False)
 
-    def action_next_app(self) -> None:
-        self._step_app(1)
+    async def action_next_app(self) -> None:
+        await self._step_app(1)
 
-    def action_previous_app(self) -> None:
-        self._step_app(-1)
+    async def action_previous_app(self) -> None:
+        await self._step_app(-1)
 
-    def _step_app(self, step: int) -> None:
-        pane_ids = list(self._pane_ids.values())
-        tabs = self.query_one("#apps", TabbedContent)
-        index = pane_ids.index(tabs.active) if tabs.active in pane_ids else 0
+    async def _step_app(self, step: int) -> None:
+        """Show the next app; its pane is built first, so the keys after this one find it."""
+        app_ids = list(self._pane_ids)
+        index = app_ids.index(self.current_app_id)
+        app_id = app_ids[(index + step) % len(app_ids)]
+        await self._ensure_pane(app_id)
         self.set_focus(None)  # or the hidden pane hands it to a neighbour, and switches back
-        tabs.active = pane_ids[(index + step) % len(pane_ids)]
+        self.query_one("#apps", TabbedContent).active = self._pane_ids[app_id]
+
+    async def _ensure_pane(self, app_id: str) -> AppPane:
+        """The app's pane, built and mounted on first use (a faster start for the others)."""
+        if app_id not in self._panes:
+            holder = self.query_one(f"#{self._pane_ids[app_id]}", TabPane)
+            pane = self._new_pane(app_id)
+            await holder.mount(pane)
+            pane.show_view(self.views[app_id])
+        return self._panes[app_id]
 
     def action_leave_field(self) -> None:
         """Leave a text field for the section's own keys (the trace list, the route table)."""
@@ -333,14 +344,15 @@ class HookscopeConsole(App[None]):
 
     @on(TabbedContent.TabActivated, "#apps")
     async def _app_shown(self) -> None:
-        app_id = self.current_app_id
-        if app_id not in self._panes:
-            holder = self.query_one(f"#{self._pane_ids[app_id]}", TabPane)
-            await holder.mount(self._new_pane(app_id))
-            self._panes[app_id].show_view(self.views[app_id])
-        self._panes[app_id].refresh_section()
+        pane = await self._ensure_pane(self.current_app_id)
+        pane.refresh_section()
+        self.refresh_bindings()
+        self.call_after_refresh(self._focus_if_nothing_is, pane)
+
+    def _focus_if_nothing_is(self, pane: AppPane) -> None:
+        """Focus the shown section, unless a key pressed meanwhile has put the focus somewhere."""
         if self.focused is None:
-            self.call_after_refresh(self._panes[app_id].focus_section)
+            pane.focus_section()
 
     def on_request_composer_send_requested(self, event: RequestComposer.SendRequested) -> None:
         self._send(self.current_app_id, event.request)

@@ -142,7 +142,7 @@ class AppPane(Vertical):
         await self.ensure_section(self.section)
         self.refresh_section()
         if self._is_shown_app():
-            self.call_after_refresh(self.focus_section)
+            self.call_after_refresh(self._focus_section_unless_there)
             self.app.refresh_bindings()  # the key bar shows the section's keys
 
     def _view_url(self) -> str | None:
@@ -237,6 +237,12 @@ class AppPane(Vertical):
         if focused is not None and self in focused.ancestors:
             self.screen.set_focus(None)
         self._sections.active = section
+
+    def _focus_section_unless_there(self) -> None:
+        """Focus the section, unless a key pressed meanwhile already focused a widget in it."""
+        focused = self.screen.focused
+        if focused is None or self._sections.get_pane(self.section) not in focused.ancestors:
+            self.focus_section()
 
     def focus_section(self) -> None:
         section = self.section
