@@ -1,7 +1,13 @@
 # Every target sets up .venv first: a fresh clone needs nothing but python3.
+# `make run` installs what running needs (hookscope and the demo apps' own needs);
+# `make test` and `make bench` add the development tools.
 VENV := .venv
 PY := $(VENV)/bin/python
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
+# -qq: errors only, so neither the package index's notes nor setuptools' editable-install
+# notice fill the screen before the console opens.
+PIP := $(PY) -m pip install -qq
 
 # `make compat` runs Flask 3.1's own test suite (490 tests) against framework/ and fails when
 # fewer than this many pass. Raise it as compatibility grows; never lower it to pass.
@@ -10,13 +16,19 @@ FLASK_SUITE ?= ../shared/flask-suite
 
 .PHONY: run test compat bench lint
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+	$(PIP) --upgrade pip
 
-run: $(STAMP)
+$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PIP) -e '.[demo]'
+	touch $(RUN_STAMP)
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PIP) -e '.[dev]'
+	touch $(STAMP) $(RUN_STAMP)
+
+run: $(RUN_STAMP)
 	$(VENV)/bin/hookscope console
 
 test: $(STAMP)

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import collections
 import os
-import re
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
 from types import FrameType
-from typing import Any
 
 import click
 
@@ -40,72 +38,15 @@ from console.protocol import (
     encode,
 )
 from console.supervisor import Supervisor, SupervisorError
+from console.trace_format import format_route, format_trace, one_line, visible
 
-ARROW = " → "
 #: Traces and output lines waiting to be printed, at most; past it they are dropped and counted.
 PENDING_LIMIT = 1_000
-_SHOWN_STEP_KINDS = ("url_value_preprocessor", "before_request", "view", "after_request")
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
-def printable(text: str) -> str:
-    """Escape control characters (ANSI escapes included) so text shows literally."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
-def format_steps(steps: Iterable[dict[str, Any]]) -> str:
-    """The hooks that ran, in order, with short-circuits and exceptions marked."""
-    parts = []
-    for step in steps:
-        kind = step.get("kind")
-        if step.get("skipped") or kind not in (*_SHOWN_STEP_KINDS, "errorhandler"):
-            continue
-        name = str(step.get("name") or kind)
-        if kind == "errorhandler":
-            name = f"errorhandler {name}"
-        if step.get("short_circuit"):
-            name += " [short-circuit]"
-        raised = step.get("raised")
-        if isinstance(raised, dict):
-            name += f" [raised {raised.get('type')}]"
-        parts.append(printable(name))
-    return ARROW.join(parts)
-
-
-def format_trace(trace: dict[str, Any]) -> str:
-    """``GET /index?v=1 302 1.4ms  before_req1 → view → after_req1`` for one trace."""
-    request = trace.get("request") or {}
-    response = trace.get("response") or {}
-    target = str(request.get("path", "?"))
-    if request.get("query_string"):
-        target += f"?{request['query_string']}"
-    duration_ms = (trace.get("duration_us") or 0) / 1000
-    line = f"{request.get('method', '?')} {target} {response.get('status', '---')} "
-    line = printable(line) + f"{duration_ms:.1f}ms"
-    steps = format_steps(trace.get("steps") or [])
-    if steps:
-        line += f"  {steps}"
-    exception = trace.get("exception")
-    if isinstance(exception, dict):
-        line += printable(f"  !! {exception.get('type')}: {exception.get('message')}")
-    return line
-
-
-def format_route(route: RouteInfo, cwd: str) -> str:
-    methods = [m for m in route.methods if m not in ("HEAD", "OPTIONS")] or list(route.methods)
-    where = ""
-    if route.file:
-        where = f"{os.path.relpath(route.file, cwd) if route.file.startswith(cwd) else route.file}"
-        where += f":{route.line}" if route.line else ""
-    extras = []
-    if route.redirect_to:
-        extras.append(f"→ {route.redirect_to}")
-    if route.subdomain:
-        extras.append(f"subdomain={route.subdomain}")
-    if route.host:
-        extras.append(f"host={route.host}")
-    text = f"{','.join(methods):<14} {route.rule:<32} {route.endpoint:<20} {where}"
-    return printable(" ".join([text.rstrip(), *extras]))
+def indented_lines(text: str, indent: str = "    ") -> list[str]:
+    """Multi-line text from an app (a traceback, a log record) as escaped, indented lines."""
+    return [indent + visible(line) for line in text.rstrip().splitlines()]
 
 
 def format_routes(routes: Iterable[RouteInfo], cwd: str) -> list[str]:
@@ -139,7 +80,7 @@ class WatchPrinter:
         self._reload_started: dict[str, tuple[str, float]] = {}
 
     def show(self, event: Event) -> None:
-        prefix = f"{printable(event.app):<{self._width}}  "
+        prefix = f"{one_line(event.app):<{self._width}}  "
         for line in self._lines(event):
             self._echo(prefix + line)
 
@@ -148,7 +89,11 @@ class WatchPrinter:
             return [format_trace(event.trace)]
         if isinstance(event, Log):
             mark = {"stdout": "|", "stderr": "!", "logger": event.level, "hookscope": "**"}
-            return [f"{mark[event.stream]} {printable(event.message)}"]
+            first, *rest = event.message.rstrip("\n").split("\n") or [""]
+            continued = " " * len(mark[event.stream])
+            return [f"{mark[event.stream]} {visible(first)}"] + [
+                f"{continued} {visible(line)}" for line in rest
+            ]
         if isinstance(event, Ready):
             if event.app in self._announced:
                 return []
@@ -166,17 +111,17 @@ class WatchPrinter:
         if isinstance(event, LoadError):
             self._load_errors[event.app] = event.message
             where = f" at {event.file}:{event.line}" if event.file else ""
-            lines = [printable(f"load error{where}: {event.message}")]
-            lines += [f"    {printable(line)}" for line in event.traceback.rstrip().splitlines()]
-            return lines
+            return [one_line(f"load error{where}: {event.message}", 10_000)] + indented_lines(
+                event.traceback
+            )
         if isinstance(event, WorkerExited):
             lines = [f"worker {event.pid} ended: {event.description}"]
-            lines += [f"    {printable(line)}" for line in event.last_output.splitlines()[-10:]]
+            lines += indented_lines("\n".join(event.last_output.splitlines()[-10:]))
             return lines
         if isinstance(event, TracesDropped):
             return [f"** {event.dropped} traces dropped ({event.total} in all): too many to show"]
         if isinstance(event, ProtocolProblem):
-            return [printable(f"** unreadable message from the worker: {event.problem}")]
+            return [one_line(f"** unreadable message from the worker: {event.problem}", 10_000)]
         return []
 
     def _state_lines(self, event: StateChanged) -> list[str]:
@@ -203,9 +148,9 @@ class WatchPrinter:
             )
             if self._load_errors.get(event.app) == event.detail:
                 return [serving]  # the load error itself was just printed
-            return [printable(f"load error: {event.detail}; {serving}")]
+            return [one_line(f"load error: {event.detail}; {serving}", 10_000)]
         detail = f" ({event.detail})" if event.detail else ""
-        return [printable(f"{event.state.replace('_', ' ')}{detail}")]
+        return [one_line(f"{event.state.replace('_', ' ')}{detail}", 10_000)]
 
 
 class PendingEvents:
@@ -355,7 +300,6 @@ __all__ = [
     "WatchPrinter",
     "format_route_diff",
     "format_routes",
-    "format_trace",
-    "printable",
+    "indented_lines",
     "watch",
 ]

@@ -3,8 +3,9 @@
 Events arrive on supervisor threads and go into an :class:`EventInbox`; a timer drains it
 every frame, reduces each app's :class:`AppView` once per batch and hands the new views to
 their panes. So a flood of traces costs one model update and one repaint per frame, and the
-keyboard stays responsive. Actions (reload, send, replay, export...) are methods here, bound
-to keys and listed in the command palette.
+keyboard stays responsive. Actions (reload, send, replay, export...) are methods here; the
+keys that run them, the key bar, the help screen and the command palette all come from
+:mod:`console.ui.keys`.
 """
 
 from __future__ import annotations
@@ -16,25 +17,26 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import TabbedContent, TabPane
+from textual.widgets import Input, TabbedContent, TabPane, TextArea
 
 from console.protocol import Event
+from console.trace_reader import TraceRecord
+from console.ui import keys
 from console.ui.engine import Engine, EventInbox
 from console.ui.exchange import Exchange, OutgoingRequest
-from console.ui.literal import literal, visible
+from console.ui.literal import visible
 from console.ui.state import DEFAULT_TRACE_CAPACITY, AppView, clear_traces, reduce
-from console.ui.traces import TraceRecord, as_curl, export_jsonl
+from console.ui.traces import as_curl, export_jsonl
 from console.ui.widgets.app_pane import AppPane
-from console.ui.widgets.app_status import state_badge
+from console.ui.widgets.app_status import tab_label
 from console.ui.widgets.key_bar import KeyBar
 from console.ui.widgets.section_tabs import SectionTabs
-from console.ui.widgets.trace_list import TraceList
 
 if TYPE_CHECKING:
     from console.ui.widgets.composer import RequestComposer
@@ -50,28 +52,20 @@ class HookscopeConsole(App[None]):
         engine: Runs the apps; the app starts it unless ``inbox`` is given.
         inbox: The inbox an already started engine delivers its events to.
         trace_capacity: How many traces each app keeps.
-        export_dir: Where exported trace lists are written.
+        export_dir: Where the export dialog proposes to write trace lists (default: the
+            user's home directory, never the project being worked on).
         clock: The time events are stamped with (fixed in snapshot tests).
     """
 
-    CSS_PATH = "console.tcss"
-    TITLE = "hookscope"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
-    BINDINGS = [
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("r", "reload", "Reload"),
-        Binding("R", "restart", "Restart", key_display="R"),
-        Binding("right_square_bracket", "next_app", "Next app", key_display="]"),
-        Binding("left_square_bracket", "previous_app", "Prev app", key_display="[", show=False),
-        Binding("1", "section('routes')", "Routes", show=False),
-        Binding("2", "section('request')", "Request", show=False),
-        Binding("3", "section('traces')", "Traces", show=False),
-        Binding("4", "section('logs')", "Logs", show=False),
-        Binding("ctrl+s", "send_request", "Send", show=False),
-        Binding("escape", "leave_field", "Leave field", show=False),
-        Binding("q", "quit", "Quit", show=False),
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    CSS_PATH = [
+        "console.tcss",
+        *sorted(str(p) for p in (Path(__file__).parent / "widgets").glob("*.tcss")),
+        *sorted(str(p) for p in (Path(__file__).parent / "screens").glob("*.tcss")),
     ]
+    TITLE = "hookscope"
+    AUTO_FOCUS = None  # the first pane focuses its route table, once it is shown
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    BINDINGS = keys.bindings()
 
     def __init__(
         self,
@@ -86,7 +80,7 @@ class HookscopeConsole(App[None]):
         self.engine = engine
         self._engine_started_by_caller = inbox is not None
         self.inbox = inbox or EventInbox()
-        self.export_dir = export_dir or Path.cwd()
+        self.export_dir = export_dir or Path.home()
         self._clock = clock
         self.views: dict[str, AppView] = {
             entry.app_id: AppView(entry.app_id, target=entry.target, trace_capacity=trace_capacity)
@@ -106,7 +100,7 @@ class HookscopeConsole(App[None]):
                 with TabPane(Content(visible(app_id)), id=pane_id):
                     if index == 0:  # the others are built when first shown: a faster start
                         yield self._new_pane(app_id)
-        yield KeyBar()
+        yield KeyBar(shows=self._key_bar_shows)
 
     def on_load(self) -> None:
         """Start the workers before the first paint, so they load while Textual sets up.
@@ -179,11 +173,8 @@ class HookscopeConsole(App[None]):
         return self._panes[app_id]
 
     def _label_tab(self, app_id: str, view: AppView) -> None:
-        label = Text.assemble(state_badge(view), " ", literal(app_id, "bold"))
-        if view.load_error is not None and view.state != "load_error":
-            label.append(" ▲", "bold red")
         tabs = self.query_one("#apps", TabbedContent)
-        tabs.get_tab(self._pane_ids[app_id]).label = Content.from_rich_text(label)
+        tabs.get_tab(self._pane_ids[app_id]).label = Content.from_rich_text(tab_label(view))
 
     @property
     def current_app_id(self) -> str:
@@ -196,6 +187,28 @@ class HookscopeConsole(App[None]):
     @property
     def current_pane(self) -> AppPane:
         return self.pane(self.current_app_id)
+
+    # --- which keys apply ---------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Section keys work in their section; ``esc`` is offered only in a text field."""
+        if action == "leave_field":
+            return isinstance(self.focused, Input | TextArea)
+        key = keys.key_for(action)
+        section = self._current_section()
+        return key is None or section is None or key.works_in(section)
+
+    def _key_bar_shows(self, binding: Binding) -> bool:
+        section = self._current_section()
+        return section is None or keys.shown_in_key_bar(binding.action, section)
+
+    def _current_section(self) -> str | None:
+        """The section on screen; None before the first pane is shown."""
+        try:
+            pane = self._panes.get(self.current_app_id)
+        except NoMatches:
+            return None
+        return pane.section if pane is not None else None
 
     # --- actions ---------------------------------------------------------------------------------
 
@@ -217,25 +230,50 @@ class HookscopeConsole(App[None]):
         self.pane(app_id).show_cookies(())
         self.notify(f"restarting {app_id} with an empty cookie jar", timeout=2, markup=False)
 
-    def action_next_app(self) -> None:
-        self._step_app(1)
+    async def action_next_app(self) -> None:
+        await self._step_app(1)
 
-    def action_previous_app(self) -> None:
-        self._step_app(-1)
+    async def action_previous_app(self) -> None:
+        await self._step_app(-1)
 
-    def _step_app(self, step: int) -> None:
-        pane_ids = list(self._pane_ids.values())
-        tabs = self.query_one("#apps", TabbedContent)
-        index = pane_ids.index(tabs.active) if tabs.active in pane_ids else 0
+    async def _step_app(self, step: int) -> None:
+        """Show the next app; its pane is built first, so the keys after this one find it."""
+        app_ids = list(self._pane_ids)
+        index = app_ids.index(self.current_app_id)
+        app_id = app_ids[(index + step) % len(app_ids)]
+        await self._ensure_pane(app_id)
         self.set_focus(None)  # or the hidden pane hands it to a neighbour, and switches back
-        tabs.active = pane_ids[(index + step) % len(pane_ids)]
+        self.query_one("#apps", TabbedContent).active = self._pane_ids[app_id]
+
+    async def _ensure_pane(self, app_id: str) -> AppPane:
+        """The app's pane, built and mounted on first use (a faster start for the others)."""
+        if app_id not in self._panes:
+            holder = self.query_one(f"#{self._pane_ids[app_id]}", TabPane)
+            pane = self._new_pane(app_id)
+            await holder.mount(pane)
+            pane.show_view(self.views[app_id])
+        return self._panes[app_id]
 
     def action_leave_field(self) -> None:
-        """Escape from a text field, so single-key shortcuts (1-4, r, [ ]) work again."""
-        self.set_focus(None)
+        """Leave a text field for the section's own keys (the trace list, the route table)."""
+        self.current_pane.leave_field()
 
-    def action_section(self, section: str) -> None:
-        self.current_pane.show_section(section)
+    async def action_section(self, section: str) -> None:
+        await self.current_pane.show_section(section)
+
+    async def action_trace_pane(self, pane: str) -> None:
+        await self.current_pane.show_trace_pane(pane)
+
+    async def action_focus_filter(self) -> None:
+        self.current_pane.focus_filter()
+
+    async def action_focus_url(self) -> None:
+        composer = await self.current_pane.show_composer()
+        composer.action_focus_url()
+
+    async def action_toggle_follow(self) -> None:
+        composer = await self.current_pane.show_composer()
+        composer.action_toggle_follow()
 
     def action_replay(self) -> None:
         """Send the selected request again to the current code; compare the two traces."""
@@ -256,18 +294,20 @@ class HookscopeConsole(App[None]):
         self.notify(visible(command), title="copied as curl", timeout=6, markup=False)
 
     def action_export(self) -> None:
+        """Ask where to write the trace list, then write it there (and nowhere else)."""
+        from console.ui.screens.export import ExportScreen, default_export_path
+
         app_id = self.current_app_id
         traces = self.views[app_id].traces
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        path = self.export_dir / f"hookscope-{app_id}-{stamp}.jsonl"
-        try:
-            path.write_text(export_jsonl(traces), encoding="utf-8")
-        except OSError as error:
-            self.notify(f"could not export: {error}", severity="error", markup=False)
+        if not traces:
+            self.notify("no traces to export yet", severity="warning")
             return
-        self.notify(
-            visible(f"{len(traces)} traces written to {path}"), title="exported", markup=False
-        )
+        path = default_export_path(self.export_dir, app_id)
+        self.push_screen(ExportScreen(export_jsonl(traces), len(traces), path), self._exported)
+
+    def _exported(self, path: Path | None) -> None:
+        if path is not None:
+            self.notify(visible(str(path)), title="traces written to", timeout=8, markup=False)
 
     def action_clear_traces(self) -> None:
         app_id = self.current_app_id
@@ -281,69 +321,41 @@ class HookscopeConsole(App[None]):
         self.notify(f"cookie jar of {app_id} cleared", timeout=2, markup=False)
 
     async def action_send_request(self) -> None:
-        await self.current_pane.send_from_composer()
+        composer = await self.current_pane.show_composer()
+        composer.action_send()
 
     def action_toggle_pause(self) -> None:
         self.current_pane.trace_list.action_toggle_pause()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        commands = [
-            ("Reload app", "Load the selected app's code again (r)", self.action_reload),
-            ("Restart app", "Fresh worker and empty cookie jar (R)", self.action_restart),
-            ("Next app", "Switch to the next app (])", self.action_next_app),
-            ("Previous app", "Switch to the previous app ([)", self.action_previous_app),
-            ("Show routes", "The route inspector (1)", lambda: self.action_section("routes")),
-            (
-                "Show request composer",
-                "Compose a test request (2)",
-                lambda: self.action_section("request"),
-            ),
-            (
-                "Show traces",
-                "Live trace list and hook timeline (3)",
-                lambda: self.action_section("traces"),
-            ),
-            ("Show logs", "The app's output (4)", lambda: self.action_section("logs")),
-            ("Send request", "Send the composed request (ctrl+s)", self.action_send_request),
-            (
-                "Replay request",
-                "Send the selected request again and compare (x)",
-                self.action_replay,
-            ),
-            (
-                "Copy as curl",
-                "Copy the selected request as a curl command (y)",
-                self.action_copy_curl,
-            ),
-            ("Export traces", "Write the trace list as JSON lines (e)", self.action_export),
-            ("Pause/resume traces", "Freeze the trace list (p)", self.action_toggle_pause),
-            ("Clear traces", "Empty the trace list (c)", self.action_clear_traces),
-            ("Clear cookies", "Empty the app's cookie jar (ctrl+o)", self.action_clear_cookies),
-            ("Help", "List every key (?)", self.action_help),
-        ]
-        for title, help_text, callback in commands:
-            yield SystemCommand(title, help_text, callback)
+        seen: set[str] = set()
+        for key in keys.KEYS:
+            if not key.in_palette or key.action in seen:
+                continue
+            seen.add(key.action)
+            yield SystemCommand(
+                key.title,
+                f"{key.help[:1].upper()}{key.help[1:]} ({key.display})",
+                _runner(self, key.action),
+            )
 
     # --- messages from the panes -------------------------------------------------------------
 
     @on(TabbedContent.TabActivated, "#apps")
     async def _app_shown(self) -> None:
-        app_id = self.current_app_id
-        if app_id not in self._panes:
-            holder = self.query_one(f"#{self._pane_ids[app_id]}", TabPane)
-            await holder.mount(self._new_pane(app_id))
-            self._panes[app_id].show_view(self.views[app_id])
-        self._panes[app_id].refresh_section()
+        pane = await self._ensure_pane(self.current_app_id)
+        pane.refresh_section()
+        self.refresh_bindings()
+        self.call_after_refresh(self._focus_if_nothing_is, pane)
+
+    def _focus_if_nothing_is(self, pane: AppPane) -> None:
+        """Focus the shown section, unless a key pressed meanwhile has put the focus somewhere."""
         if self.focused is None:
-            self.call_after_refresh(self._panes[app_id].focus_section)
+            pane.focus_section()
 
     def on_request_composer_send_requested(self, event: RequestComposer.SendRequested) -> None:
         self._send(self.current_app_id, event.request)
-
-    @on(TraceList.ClearRequested)
-    def _clear_requested(self) -> None:
-        self.action_clear_traces()
 
     def on_response_viewer_cookies_cleared(self, event: ResponseViewer.CookiesCleared) -> None:
         self.action_clear_cookies()
@@ -381,6 +393,15 @@ class HookscopeConsole(App[None]):
 
     def on_unmount(self) -> None:
         self.engine.stop()
+
+
+def _runner(app: HookscopeConsole, action: str) -> collections.abc.Callable[[], object]:
+    """A palette callback that runs ``action`` as its key would."""
+
+    async def run() -> None:
+        await app.run_action(action)
+
+    return run
 
 
 def replay_request(record: TraceRecord) -> OutgoingRequest:

@@ -159,11 +159,11 @@ class SupervisorEngine:
         return client.send(request)
 
     def cookies(self, app_id: str) -> tuple[tuple[str, str, str], ...]:
-        client = self._client(app_id)
+        client = self._clients.get(app_id)  # no client yet: no request, no cookie
         return client.cookies() if client is not None else ()
 
     def clear_cookies(self, app_id: str) -> None:
-        client = self._client(app_id)
+        client = self._clients.get(app_id)
         if client is not None:
             client.clear_cookies()
 

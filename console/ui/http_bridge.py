@@ -3,6 +3,12 @@
 A thin adapter over :class:`console.http_client.AppClient`: one per app keeps that app's
 cookie jar, so a login made from the composer survives to the next request exactly as in a
 browser, and every request carries an ``X-Request-Id`` that ties it to its trace.
+
+Requests are sent one at a time (on the UI's worker threads, so the next one carries the
+cookies the previous one got), but reading or clearing the jar never waits for a request in
+flight: those are what the keys ``ctrl+o`` and ``R`` do on the UI thread, and nothing a key
+does may wait on the network. The jar guards itself; a response that arrives after a clear
+may set its cookies again, as in a browser.
 """
 
 from __future__ import annotations
@@ -20,11 +26,11 @@ class TestClient:
 
     def __init__(self, base_url: str) -> None:
         self._client = AppClient(base_url)
-        self._lock = threading.Lock()
+        self._one_at_a_time = threading.Lock()
 
     def send(self, request: OutgoingRequest) -> Exchange:
         try:
-            with self._lock:
+            with self._one_at_a_time:
                 result = self._client.send(
                     request.method,
                     request.path,
@@ -51,8 +57,7 @@ class TestClient:
         return tuple((cookie.name, cookie.value, cookie.path) for cookie in self._client.cookies)
 
     def clear_cookies(self) -> None:
-        with self._lock:
-            self._client.clear_cookies()
+        self._client.clear_cookies()
 
     def close(self) -> None:
         self._client.close()

@@ -29,7 +29,7 @@ from console.protocol import (
     WorkerExited,
     diff_routes,
 )
-from console.ui.traces import TraceRecord, read_trace
+from console.trace_reader import TraceRecord, read_trace
 
 DEFAULT_TRACE_CAPACITY = 1_000
 DEFAULT_LOG_CAPACITY = 2_000
@@ -59,6 +59,7 @@ class AppView:
     host: str = "127.0.0.1"
     port: int | None = None
     pid: int | None = None
+    serving: bool = False
     app_name: str = ""
     last_reload: float | None = None
     reloads: int = 0
@@ -85,7 +86,10 @@ class AppView:
         return self.route_diff.removed
 
     def route_mark(self, route: RouteInfo) -> str:
-        """ "added", "changed" or "" for a route, after the last reload."""
+        """ "added", "changed" or "" for a route: what the last reload did to it.
+
+        A reload that changed no route clears the marks: they always describe the last one.
+        """
         if any(route.key == other.key for other in self.route_diff.added):
             return "added"
         if any(route.key == other.key for other in self.route_diff.changed):
@@ -147,8 +151,8 @@ def _add_logs(view: AppView, lines: list[LogLine]) -> AppView:
 
 def _apply(view: AppView, event: Event, now: float) -> AppView:
     if isinstance(event, Ready):
-        # a reload that changed no route keeps the previous change highlighted
-        diff = diff_routes(view.routes, event.routes) if view.last_reload is not None else None
+        reloaded = view.last_reload is not None
+        diff = diff_routes(view.routes, event.routes) if reloaded else RouteDiff()
         return dataclasses.replace(
             view,
             host=event.host,
@@ -158,7 +162,7 @@ def _apply(view: AppView, event: Event, now: float) -> AppView:
             last_reload=now,
             reloads=view.reloads + (1 if view.last_reload is not None else 0),
             routes=event.routes,
-            route_diff=diff if diff else view.route_diff,
+            route_diff=diff,
             route_diff_at=now if diff else view.route_diff_at,
             load_error=None,
         )
@@ -175,7 +179,8 @@ def _apply(view: AppView, event: Event, now: float) -> AppView:
             state=event.state,
             detail=event.detail,
             port=event.port if event.port is not None else view.port,
-            pid=event.pid if event.pid is not None else view.pid,
+            pid=event.pid,  # None: no worker serves (a crash, a first load that failed)
+            serving=event.serving,
         )
     if isinstance(event, LoadError):
         where = f" ({event.file}:{event.line})" if event.file else ""

@@ -28,7 +28,8 @@ from console.protocol import (
     RoutesChanged,
     StateChanged,
 )
-from console.watch import WatchPrinter, format_route, format_trace, printable, watch
+from console.trace_format import format_route, format_trace
+from console.watch import WatchPrinter, watch
 
 APPS = Path(__file__).parent / "apps"
 
@@ -91,12 +92,31 @@ def test_short_circuits_skips_and_exceptions_are_marked() -> None:
 
 
 def test_text_from_the_app_cannot_drive_the_terminal() -> None:
-    assert printable("\x1b[31mred\x07\r\n") == "\\x1b[31mred\\x07\\x0d\\x0a"
     hostile = trace([], request={"method": "GET", "path": "/\x1b]0;pwned\x07", "query_string": ""})
     assert "\x1b" not in format_trace(hostile)
     lines: list[str] = []
-    WatchPrinter(lines.append, "/", 4).show(Log("demo", "stdout", "INFO", "\x1b[2Jgone"))
-    assert lines == ["demo  | \\x1b[2Jgone"]
+    printer = WatchPrinter(lines.append, "/", 4)
+    printer.show(Log("demo", "stdout", "INFO", "\x1b[2Jgone"))
+    printer.show(Log("demo", "stdout", "INFO", "right\u202eleft and\u2028on"))
+    assert lines == ["demo  | \\x1b[2Jgone", "demo  | right\\u202eleft and\\u2028on"]
+
+
+def test_a_log_record_with_a_traceback_prints_as_lines() -> None:
+    lines: list[str] = []
+    message = 'boom\nTraceback (most recent call last):\n  File "app.py", line 3\nValueError: x\n'
+    WatchPrinter(lines.append, "/", 4).show(Log("demo", "logger", "ERROR", message, "app"))
+    assert lines == [
+        "demo  ERROR boom",
+        "demo        Traceback (most recent call last):",
+        'demo          File "app.py", line 3',
+        "demo        ValueError: x",
+    ]
+
+
+def test_a_malformed_trace_prints_as_question_marks_instead_of_ending_watch() -> None:
+    malformed = {"request": ["not", "a", "dict"], "response": {"status": "200"}, "steps": [7]}
+    assert format_trace(malformed) == "? ? --- 0µs"
+    assert format_trace({"duration_us": "slow", "steps": "none"}) == "? ? --- 0µs"
 
 
 def test_routes_print_with_methods_source_and_extras() -> None:

@@ -1,7 +1,8 @@
-"""The help screen (``?``): every key, grouped by where it applies."""
+"""The help screen (``?``): every key, grouped by where it applies, from :mod:`console.ui.keys`."""
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,62 +11,35 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEYS_BY_PLACE: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    (
-        "Anywhere",
-        (
-            ("[ / ]", "previous / next app"),
-            ("1 2 3 4", "routes, request, traces, logs"),
-            ("esc", "leave a text field, so the single keys work"),
-            ("r", "reload the app's code (zero downtime)"),
-            ("R", "restart: fresh worker, empty cookie jar, empty trace list"),
-            ("ctrl+p", "command palette: every action by name"),
-            ("?", "this help"),
-            ("q, ctrl+q", "quit (every worker is stopped)"),
-        ),
-    ),
-    (
-        "Routes",
-        (
-            ("/", "filter by rule, endpoint or method"),
-            ("enter", "compose a request for the route"),
-            ("", "green + added, yellow ~ changed by the last reload"),
-        ),
-    ),
-    (
-        "Request",
-        (
-            ("ctrl+s", "send"),
-            ("ctrl+l", "free URL bar: any path, routed or not"),
-            ("ctrl+f", "toggle following redirects"),
-            ("ctrl+o", "clear the app's cookie jar"),
-        ),
-    ),
-    (
-        "Traces",
-        (
-            ("/", "filter by method, path, status, marks (S E R)"),
-            ("p", "pause / resume the list"),
-            ("c", "clear the list"),
-            ("x", "replay the selected request and compare the traces"),
-            ("y", "copy the selected request as curl"),
-            ("e", "export the list as JSON lines"),
-            ("", "marks: S short-circuit, E exception, R redirect"),
-        ),
-    ),
-)
+from console.ui.keys import help_places
+
+#: From this width on, the places are shown in two columns.
+TWO_COLUMNS_FROM = 110
 
 
-def render_help() -> Table:
+def _place_table(places: list[tuple[str, list[tuple[str, str]]]]) -> Table:
     table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold cyan", justify="right")
+    table.add_column(style="bold cyan", justify="right", no_wrap=True)
     table.add_column()
-    for place, keys in KEYS_BY_PLACE:
+    for index, (place, keys) in enumerate(places):
+        if index:
+            table.add_row("", "")
         table.add_row(Text(place, style="bold underline"), "")
         for key, meaning in keys:
             table.add_row(key, meaning)
-        table.add_row("", "")
     return table
+
+
+def render_help(width: int = 80) -> Table | Group:
+    """The keys by place; at ``width`` from :data:`TWO_COLUMNS_FROM` on, in two columns."""
+    places = help_places()
+    if width < TWO_COLUMNS_FROM:
+        return _place_table(places)
+    outer = Table.grid(padding=(0, 4))
+    outer.add_column(ratio=1)
+    outer.add_column(ratio=1)
+    outer.add_row(_place_table(places[:1]), _place_table(places[1:]))
+    return outer
 
 
 class HelpScreen(ModalScreen[None]):
@@ -77,8 +51,11 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
-            yield Static(Text("hookscope — keys", style="bold"), id="help-title")
-            yield Static(render_help())
+            yield Static(
+                Text.assemble(("hookscope — keys", "bold"), ("   esc closes", "dim")),
+                id="help-title",
+            )
+            yield Static(render_help(self.app.size.width), id="help-keys")
 
 
-__all__ = ["KEYS_BY_PLACE", "HelpScreen", "render_help"]
+__all__ = ["HelpScreen", "render_help"]

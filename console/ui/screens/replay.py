@@ -17,30 +17,30 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from console.ui.literal import literal, one_line
-from console.ui.traces import TraceRecord, compare_steps
-from console.ui.widgets.hook_timeline import format_duration
+from console.trace_format import format_duration, one_line
+from console.trace_reader import TraceRecord, read_step
+from console.ui.literal import literal
+from console.ui.styles import status_style, step_kind_style
+from console.ui.traces import compare_steps
 from console.ui.widgets.key_bar import KeyBar
 
 
-def _step_cell(step: Mapping[str, Any] | None, differs: bool) -> Text:
-    if step is None:
+def _step_cell(raw_step: Mapping[str, Any] | None, differs: bool) -> Text:
+    if raw_step is None:
         return Text("—", style="dim")
-    style = "dim strike" if step.get("skipped") else ""
+    step = read_step(raw_step)
     text = Text.assemble(
-        literal(f"{step.get('kind', '?')} ", "dim"),
-        literal(one_line(step.get("name", "?"), 40), style or "bold"),
+        (f"{step.label} ", "dim" if step.skipped else step_kind_style(step.label)),
+        literal(one_line(step.name, 40), "dim strike" if step.skipped else "bold"),
     )
-    if step.get("short_circuit"):
+    if step.short_circuit:
         text.append(" ■ short-circuit", "bold yellow")
-    raised = step.get("raised")
-    if isinstance(raised, Mapping):
+    if step.raised is not None:
         text.append(" ✖ ", "bold red")
-        text.append(literal(raised.get("type", "?"), "red"))
-    returned = step.get("returned")
-    if isinstance(returned, str) and not step.get("skipped"):
+        text.append(literal(step.raised[0], "red"))
+    if step.returned is not None and not step.skipped:
         text.append("\n  → ", "dim")
-        text.append(literal(one_line(returned, 50), "italic"))
+        text.append(literal(one_line(step.returned, 50), "italic"))
     if differs:
         text.stylize("on grey19")
     return text
@@ -57,7 +57,7 @@ def render_comparison(original: TraceRecord, replayed: TraceRecord) -> Table:
             (f"{record.method} ", "bold"),
             literal(record.path),
             "  ",
-            (str(record.status or "---"), "bold"),
+            (str(record.status or "---"), status_style(record.status)),
             f"  {format_duration(record.duration_us)}",
         )
 

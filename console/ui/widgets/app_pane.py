@@ -5,9 +5,9 @@ selected request's timeline, session/flash panel and raw detail) and Logs. The p
 a fresh :class:`AppView` from the app and hands each child the part it shows; children
 report back with messages that bubble up to the app, which owns the engine.
 
-Only the Traces section is built with the pane, so the first screen appears sooner; the
-other sections are built (and their modules imported) one per frame once it has been shown,
-or at once when the user asks for one first.
+The pane opens on the Routes section, which says how to make the first request; it and the
+Traces section are built with the pane, the other two (and their modules imported) one per
+frame once the first screen has been shown, or at once when the user asks for one first.
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import TabbedContent, TabPane
 
 from console.protocol import RouteInfo
+from console.trace_reader import TraceRecord
 from console.ui.exchange import Exchange
+from console.ui.keys import SECTIONS, key_for
 from console.ui.state import AppView
-from console.ui.traces import TraceRecord
 from console.ui.widgets.app_status import AppStatusBar
 from console.ui.widgets.hook_timeline import HookTimeline
 from console.ui.widgets.load_error_banner import LoadErrorBanner
+from console.ui.widgets.route_inspector import RouteInspector
 from console.ui.widgets.section_tabs import SectionTabs
 from console.ui.widgets.session_panel import SessionPanel
 from console.ui.widgets.trace_detail import TraceDetail
@@ -36,10 +38,9 @@ if TYPE_CHECKING:
     from console.ui.widgets.composer import RequestComposer
     from console.ui.widgets.log_view import LogView
     from console.ui.widgets.response_viewer import ResponseViewer
-    from console.ui.widgets.route_inspector import RouteInspector
 
-SECTIONS = ("routes", "request", "traces", "logs")
 _TITLES = {"routes": "Routes", "request": "Request", "traces": "Traces", "logs": "Logs"}
+TRACE_PANES = {"timeline": "Timeline", "session": "Session", "detail": "Detail"}
 #: The widget that takes the focus when a section is shown (the request section: its form).
 _FOCUS_TARGETS = {"routes": "#route-table", "traces": "#trace-table", "logs": "#log-view"}
 #: Seconds between two refreshes of the selected trace's details while the list follows.
@@ -54,20 +55,20 @@ class AppPane(Vertical):
         self.app_id = app_id
         self.view: AppView | None = None
         self.trace_list = TraceList(id="trace-list")
-        self.inspector: RouteInspector | None = None
+        self.inspector = RouteInspector(id="inspector")
         self.composer: RequestComposer | None = None
         self.response: ResponseViewer | None = None
         self.log_view: LogView | None = None
         self._status = AppStatusBar(id="status")
         self._banner = LoadErrorBanner(id="load-error")
-        self._sections = SectionTabs(id="sections", initial="traces")
+        self._sections = SectionTabs(id="sections", initial="routes")
         self._trace_tabs = SectionTabs(id="trace-tabs", initial="timeline")
         self._details: dict[str, HookTimeline | SessionPanel | TraceDetail] = {
             "timeline": HookTimeline(id="hook-timeline"),
             "session": SessionPanel(id="session-panel"),
             "detail": TraceDetail(id="trace-detail"),
         }
-        self._built = {"traces"}
+        self._built = {"routes", "traces"}
         self._shown_trace: TraceRecord | None = None
         self._pending_trace: TraceRecord | None = None
         self._drawn_details: dict[str, TraceRecord | None] = {}
@@ -80,20 +81,19 @@ class AppPane(Vertical):
         yield self._banner
         with self._sections:
             for section in SECTIONS:
-                with TabPane(_TITLES[section], id=section):
+                with TabPane(_tab_title(f"section({section!r})", _TITLES[section]), id=section):
                     if section == "traces":
                         yield from self._compose_traces()
+                    elif section == "routes":
+                        yield self.inspector
 
     def _compose_traces(self) -> ComposeResult:
         with Horizontal(classes="split"):
             yield self.trace_list
             with self._trace_tabs:
-                for tab, title in (
-                    ("timeline", "Timeline"),
-                    ("session", "Session"),
-                    ("detail", "Detail"),
-                ):
-                    with TabPane(title, id=tab), VerticalScroll():
+                for tab, title in TRACE_PANES.items():
+                    label = _tab_title(f"trace_pane({tab!r})", title)
+                    with TabPane(label, id=tab), VerticalScroll():
                         yield self._details[tab]
 
     def on_mount(self) -> None:
@@ -118,13 +118,7 @@ class AppPane(Vertical):
         holder = self._sections.get_pane(section)
         # Each widget is published on the pane only once it is mounted: events drained while
         # the mount is awaited must not reach a widget whose children do not exist yet.
-        if section == "routes":
-            from console.ui.widgets.route_inspector import RouteInspector
-
-            inspector = RouteInspector(id="inspector")
-            await holder.mount(inspector)
-            self.inspector = inspector
-        elif section == "request":
+        if section == "request":
             from console.ui.widgets.composer import RequestComposer
             from console.ui.widgets.response_viewer import ResponseViewer
 
@@ -148,7 +142,8 @@ class AppPane(Vertical):
         await self.ensure_section(self.section)
         self.refresh_section()
         if self._is_shown_app():
-            self.call_after_refresh(self.focus_section)
+            self.call_after_refresh(self._focus_section_unless_there)
+            self.app.refresh_bindings()  # the key bar shows the section's keys
 
     def _view_url(self) -> str | None:
         return self.view.url if self.view is not None else None
@@ -167,9 +162,11 @@ class AppPane(Vertical):
         user is looking at, in the one app they are looking at.
         """
         previous, self.view = self.view, view
+        if not view.traces and (self._shown_trace or self._pending_trace) is not None:
+            self._forget_trace()  # the list was cleared (c, R): so are its details
         if previous is None or _status_changed(previous, view):
             self._status.show_view(view)
-            self._banner.show_error(view.load_error, serving=view.pid is not None)
+            self._banner.show_error(view.load_error, serving=view.serving)
             if self.composer is not None:
                 self.composer.set_base_url(view.url)
         if self._is_shown_app():
@@ -184,7 +181,7 @@ class AppPane(Vertical):
         if section == "traces":
             self.trace_list.show_view(view)
             self._draw_details()
-        elif section == "routes" and self.inspector is not None:
+        elif section == "routes":
             self.inspector.show_view(view)
         elif section == "logs" and self.log_view is not None:
             self.log_view.show_view(view)
@@ -198,10 +195,36 @@ class AppPane(Vertical):
 
     # --- what the app asks for ---------------------------------------------------------------
 
-    def show_section(self, section: str) -> None:
+    async def show_section(self, section: str) -> None:
         """Switch to a section; the focus goes where its keys work once it is shown."""
+        await self.ensure_section(section)
         self._switch_to(section)
-        if section in self._built:
+        self.focus_section()
+
+    async def show_trace_pane(self, pane: str) -> None:
+        """Show the traces and one of the selected trace's panes (timeline, session, detail)."""
+        if self.section != "traces":
+            await self.show_section("traces")
+        self._trace_tabs.active = pane
+
+    async def show_composer(self) -> RequestComposer:
+        await self.ensure_section("request")
+        if self.section != "request":
+            await self.show_section("request")
+        assert self.composer is not None  # built by ensure_section
+        return self.composer
+
+    def focus_filter(self) -> None:
+        if self.section == "routes":
+            self.inspector.action_focus_filter()
+        elif self.section == "traces":
+            self.trace_list.action_focus_filter()
+
+    def leave_field(self) -> None:
+        """From a text field to where the section's own keys work."""
+        if self.section == "request" and self.composer is not None:
+            self.composer.leave_field()
+        else:
             self.focus_section()
 
     def _switch_to(self, section: str) -> None:
@@ -214,6 +237,12 @@ class AppPane(Vertical):
         if focused is not None and self in focused.ancestors:
             self.screen.set_focus(None)
         self._sections.active = section
+
+    def _focus_section_unless_there(self) -> None:
+        """Focus the section, unless a key pressed meanwhile already focused a widget in it."""
+        focused = self.screen.focused
+        if focused is None or self._sections.get_pane(self.section) not in focused.ancestors:
+            self.focus_section()
 
     def focus_section(self) -> None:
         section = self.section
@@ -230,13 +259,6 @@ class AppPane(Vertical):
         if self.composer is not None:
             self.composer.prefill(route)
 
-    async def send_from_composer(self) -> None:
-        """Show the composer and send what it holds."""
-        await self.ensure_section("request")
-        self.show_section("request")
-        if self.composer is not None:
-            self.composer.action_send()
-
     def show_exchange(self, exchange: Exchange) -> None:
         if self.response is not None:
             self.response.show_exchange(exchange)
@@ -249,6 +271,10 @@ class AppPane(Vertical):
         return self.trace_list.selected()
 
     # --- the selected trace ------------------------------------------------------------------
+
+    def _forget_trace(self) -> None:
+        self._shown_trace = self._pending_trace = None
+        self._draw_details()
 
     @on(TraceList.TraceHighlighted)
     def _trace_highlighted(self, event: TraceList.TraceHighlighted) -> None:
@@ -319,4 +345,10 @@ def _status_changed(before: AppView, after: AppView) -> bool:
     )
 
 
-__all__ = ["SECTIONS", "AppPane"]
+def _tab_title(action: str, title: str) -> str:
+    """A tab's title with the key that shows it: ``1 Routes``."""
+    key = key_for(action)
+    return f"{key.display} {title}" if key is not None else title
+
+
+__all__ = ["TRACE_PANES", "AppPane"]

@@ -15,12 +15,12 @@ from urllib.parse import urlencode
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Input, Label, Select, Static, Switch, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from console.protocol import RouteInfo
+from console.trace_format import converter_name
 from console.ui.exchange import OutgoingRequest
 from console.ui.literal import literal
 from console.ui.url_builder import (
@@ -30,7 +30,6 @@ from console.ui.url_builder import (
     parse_pairs,
     rule_arguments,
 )
-from console.ui.widgets.response_viewer import ResponseViewer
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 BODY_KINDS = (("form fields", "form"), ("JSON", "json"), ("raw text", "raw"))
@@ -55,14 +54,12 @@ def encode_body(kind: str, text: str) -> tuple[bytes | None, str | None, str | N
 
 
 class RequestComposer(Vertical):
-    """The composer form; it reports :class:`RequestComposer.SendRequested`."""
+    """The composer form; it reports :class:`RequestComposer.SendRequested`.
 
-    BINDINGS = [
-        Binding("ctrl+s", "send", "Send", show=True),
-        Binding("ctrl+l", "focus_url", "URL bar", show=True),
-        Binding("ctrl+f", "toggle_follow", "Follow redirects", show=True),
-        Binding("ctrl+o", "clear_cookies", "Clear cookies", show=True),
-    ]
+    What is on screen when the user sends is what is sent: the URL is built from the
+    argument fields at that moment, not from the last preview (which trails the typing by
+    the messages still queued), unless the user typed a URL of their own into the URL bar.
+    """
 
     class SendRequested(Message):
         def __init__(self, request: OutgoingRequest) -> None:
@@ -73,26 +70,43 @@ class RequestComposer(Vertical):
         super().__init__(id=id)
         self._route: RouteInfo | None = None
         self._base_url = (base_url or "").rstrip("/")
+        self._built_url: str | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="url-row"):
-            yield Select([(m, m) for m in METHODS], value="GET", allow_blank=False, id="method")
-            yield Input(value="/", placeholder="/any/path?query=1", id="url-bar")
-            yield Button("Send ^s", id="send", variant="primary")
+            yield Select(
+                [(m, m) for m in METHODS], value="GET", allow_blank=False, id="method", compact=True
+            )
+            yield Input(value="/", placeholder="/any/path?query=1", id="url-bar", compact=True)
+            yield Button("Send ^s", id="send", variant="primary", compact=True)
         yield Static("", id="final-url")
         with VerticalScroll(id="composer-fields"):
-            yield Static("", id="route-label")
+            yield Static(
+                Text("Pick a route in 1 Routes (enter), or type any path above.", "dim italic"),
+                id="route-label",
+            )
             yield Vertical(id="arguments")
-            yield Label("Query parameters (name=value per line)", classes="field-label")
-            yield TextArea("", id="query", classes="small-area")
-            yield Label("Headers (Name: value per line)", classes="field-label")
-            yield TextArea("", id="headers", classes="small-area")
-            with Horizontal(classes="body-row"):
-                yield Label("Body as", classes="field-label")
-                yield Select(BODY_KINDS, value="form", allow_blank=False, id="body-kind")
-                yield Label("follow redirects", classes="field-label")
-                yield Switch(value=False, id="follow")
-            yield TextArea("", id="body", classes="body-area")
+            with Horizontal(classes="field-row"):
+                yield Label("query", classes="field-label")
+                yield TextArea(
+                    "", id="query", classes="small-area", compact=True, placeholder="name=value"
+                )
+            with Horizontal(classes="field-row"):
+                yield Label("headers", classes="field-label")
+                yield TextArea(
+                    "", id="headers", classes="small-area", compact=True, placeholder="Name: value"
+                )
+            with Horizontal(classes="field-row body-kind-row"):
+                yield Label("body", classes="field-label")
+                yield Select(
+                    BODY_KINDS, value="form", allow_blank=False, id="body-kind", compact=True
+                )
+                yield Checkbox("follow redirects ^f", id="follow", compact=True)
+            with Horizontal(classes="field-row body-row"):
+                yield Label("", classes="field-label")
+                yield TextArea(
+                    "", id="body", classes="body-area", compact=True, placeholder="name=value"
+                )
             yield Static("", id="body-complaint", classes="complaint")
 
     def set_base_url(self, url: str | None) -> None:
@@ -117,20 +131,25 @@ class RequestComposer(Vertical):
         arguments.remove_children()
         rows = []
         for converter in rule_arguments(route):
-            label = f"{converter.name} <{converter.converter}" + (
+            label = f"{converter.name} <{converter_name(converter.converter)}" + (
                 f"({converter.arguments})>" if converter.arguments else ">"
             )
-            row = Vertical(
-                Horizontal(
-                    Label(literal(label), classes="argument-label"),
-                    Input(
-                        placeholder=converter.name, id=f"arg-{converter.name}", classes="argument"
+            rows.append(
+                Vertical(
+                    Horizontal(
+                        Label(literal(label), classes="argument-label"),
+                        Input(
+                            placeholder=converter.name,
+                            id=f"arg-{converter.name}",
+                            classes="argument",
+                            compact=True,
+                        ),
+                        classes="argument-row",
                     ),
-                    classes="argument-row",
-                ),
-                Static("", id=f"complaint-{converter.name}", classes="complaint"),
+                    Static("", id=f"complaint-{converter.name}", classes="complaint"),
+                    classes="argument-block",
+                )
             )
-            rows.append(row)
         arguments.mount_all(rows)
         self._rebuild_url()
         self.call_after_refresh(self.focus_first_field)
@@ -140,10 +159,21 @@ class RequestComposer(Vertical):
         first = next(self.query(".argument").results(Input), None)
         (first or self.query_one("#url-bar", Input)).focus()
 
+    def leave_field(self) -> None:
+        """Out of the text fields, onto the Send button: the single-letter keys work again."""
+        self.query_one("#send", Button).focus()
+
     def argument_values(self) -> dict[str, str]:
         return {
             (widget.id or "")[4:]: widget.value for widget in self.query(".argument").results(Input)
         }
+
+    def _route_url(self) -> str | None:
+        """The URL the route and the fields build right now (None without a route)."""
+        if self._route is None:
+            return None
+        query = parse_pairs(self.query_one("#query", TextArea).text, "=")
+        return build_url(self._route, self.argument_values(), query)
 
     def _rebuild_url(self) -> None:
         if self._route is None:
@@ -154,8 +184,11 @@ class RequestComposer(Vertical):
             for widget in self.query(f"#complaint-{converter.name}").results(Static):
                 widget.update(literal(complaint or "", "red") if complaint else "")
                 widget.set_class(bool(complaint), "-shown")
-        query = parse_pairs(self.query_one("#query", TextArea).text, "=")
-        self.query_one("#url-bar", Input).value = build_url(self._route, values, query)
+        self._show_url(self._route_url() or "/")
+
+    def _show_url(self, url: str) -> None:
+        self._built_url = url
+        self.query_one("#url-bar", Input).value = url
 
     def _update_final_url(self) -> None:
         path = self.query_one("#url-bar", Input).value or "/"
@@ -191,8 +224,18 @@ class RequestComposer(Vertical):
     def _submit(self) -> None:
         self.action_send()
 
+    def current_path(self) -> str:
+        """The path to send: built from the fields now, or the URL the user typed."""
+        typed = self.query_one("#url-bar", Input).value.strip()
+        built = self._route_url()
+        if built is not None and typed == (self._built_url or "").strip():
+            if built != typed:
+                self._show_url(built)
+            return built
+        return typed or "/"
+
     def build_request(self) -> OutgoingRequest:
-        path = self.query_one("#url-bar", Input).value.strip() or "/"
+        path = self.current_path()
         if not path.startswith("/"):
             path = "/" + path
         headers = [
@@ -207,19 +250,16 @@ class RequestComposer(Vertical):
             path=path,
             headers=tuple(headers),
             body=body,
-            follow_redirects=self.query_one("#follow", Switch).value,
+            follow_redirects=self.query_one("#follow", Checkbox).value,
         )
 
     def action_send(self) -> None:
         self.post_message(self.SendRequested(self.build_request()))
 
     def action_toggle_follow(self) -> None:
-        switch = self.query_one("#follow", Switch)
-        switch.value = not switch.value
-        self.notify(f"follow redirects: {'on' if switch.value else 'off'}", timeout=2)
-
-    def action_clear_cookies(self) -> None:
-        self.post_message(ResponseViewer.CookiesCleared())
+        checkbox = self.query_one("#follow", Checkbox)
+        checkbox.value = not checkbox.value
+        self.notify(f"follow redirects: {'on' if checkbox.value else 'off'}", timeout=2)
 
     def action_focus_url(self) -> None:
         self.query_one("#url-bar", Input).focus()

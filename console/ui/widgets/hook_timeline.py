@@ -8,43 +8,18 @@ visible at a glance. Template renders and the exception's traceback follow in pl
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
 from rich.text import Text
 
-from console.ui.literal import join_lines, literal, one_line
-from console.ui.traces import read_trace, steps_of
+from console.trace_format import format_duration, one_line, source_location
+from console.trace_reader import StepView, integer, read_steps, read_trace, trace_exception
+from console.ui.literal import join_lines, literal
+from console.ui.styles import status_style, step_kind_style
 from console.ui.widgets.trace_panel import TracePanel
 
 BAR_WIDTH = 12
-_KIND_LABELS = {
-    "url_value_preprocessor": "url_value",
-    "before_request": "before",
-    "view": "view",
-    "after_request": "after",
-    "errorhandler": "errorhandler",
-    "teardown_request": "teardown",
-    "teardown_appcontext": "teardown_app",
-}
-
-
-def format_duration(microseconds: float) -> str:
-    if microseconds >= 1_000_000:
-        return f"{microseconds / 1_000_000:.2f}s"
-    if microseconds >= 1_000:
-        return f"{microseconds / 1_000:.1f}ms"
-    return f"{int(microseconds)}µs"
-
-
-def short_path(path: str) -> str:
-    """A source path relative to the working directory when inside it, for narrow screens."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if relative.startswith("..") else relative
 
 
 def render_timeline(trace: Mapping[str, Any] | None) -> Text:
@@ -52,8 +27,8 @@ def render_timeline(trace: Mapping[str, Any] | None) -> Text:
     if trace is None:
         return Text("Select a request in the list to see its hooks.", style="dim italic")
     record = read_trace(trace)
-    steps = steps_of(trace)
-    longest = max((_int(step.get("duration_us")) for step in steps), default=0) or 1
+    steps = read_steps(trace)
+    longest = max((step.duration_us for step in steps), default=0) or 1
     header = Text.assemble(
         (f"{record.method} ", "bold"),
         literal(record.path, "bold"),
@@ -74,22 +49,17 @@ def render_timeline(trace: Mapping[str, Any] | None) -> Text:
                     Text.assemble(
                         ("  template ", "magenta"),
                         literal(template.get("name", "?"), "magenta"),
-                        f"  {format_duration(_int(template.get('duration_us')))}",
+                        f"  {format_duration(integer(template.get('duration_us')))}",
                     )
                 )
-    exception = trace.get("exception")
-    if isinstance(exception, Mapping):
+    exception = trace_exception(trace)
+    if exception is not None:
+        exc_type, message, traceback = exception
         parts.append(Text(""))
         parts.append(
-            Text.assemble(
-                ("✖ ", "bold red"),
-                literal(exception.get("type", "?"), "bold red"),
-                ": ",
-                literal(exception.get("message", "")),
-            )
+            Text.assemble(("✖ ", "bold red"), literal(exc_type, "bold red"), ": ", literal(message))
         )
-        traceback = exception.get("traceback")
-        if isinstance(traceback, str) and traceback:
+        if traceback:
             parts.append(render_traceback(traceback))
     return join_lines(parts)
 
@@ -108,76 +78,46 @@ def render_traceback(traceback: str) -> Text:
     return text
 
 
-def _step_line(number: int, step: Mapping[str, Any], longest: int) -> Text:
+def _step_line(number: int, step: StepView, longest: int) -> Text:
     """One line per step (function, bar, duration, file:line), plus what it returned."""
-    skipped = bool(step.get("skipped"))
-    short_circuit = bool(step.get("short_circuit"))
-    raised = step.get("raised")
-    kind = _KIND_LABELS.get(str(step.get("kind")), str(step.get("kind")))
-    duration = _int(step.get("duration_us"))
-    if short_circuit:
+    if step.short_circuit:
         marker = ("■", "bold yellow")
-    elif isinstance(raised, Mapping):
+    elif step.raised is not None:
         marker = ("✖", "bold red")
-    elif skipped:
+    elif step.skipped:
         marker = ("·", "dim")
     else:
         marker = ("✔", "green")
-    filled = 0 if skipped else max(1, round(BAR_WIDTH * duration / longest))
-    name = one_line(step.get("name", "?"), 22)
+    filled = 0 if step.skipped else max(1, round(BAR_WIDTH * step.duration_us / longest))
+    name = one_line(step.name, 22)
+    duration = "skipped" if step.skipped else format_duration(step.duration_us)
     line = Text.assemble(
         (f"{number:>2} ", "dim"),
         marker,
         " ",
-        (f"{kind:<9}", "dim" if skipped else _kind_style(kind)),
-        literal(f"{name:<22}", "dim strike" if skipped else "bold"),
+        (f"{step.label:<9}", "dim" if step.skipped else step_kind_style(step.label)),
+        literal(f"{name:<22}", "dim strike" if step.skipped else "bold"),
         " ",
-        ("━" * filled, "yellow" if short_circuit else "cyan"),
+        ("━" * filled, "yellow" if step.short_circuit else "cyan"),
         ("─" * (BAR_WIDTH - filled), "grey30"),
-        (f" {'skipped' if skipped else format_duration(duration):>7}", "dim" if skipped else ""),
+        (f" {duration:>7}", "dim" if step.skipped else ""),
     )
-    where = step.get("file")
-    if isinstance(where, str):
+    if step.file:
         line.append("  ")
-        line.append(literal(f"{os.path.basename(where)}:{step.get('line', '?')}", "dim"))
-    if short_circuit:
+        line.append(source_location(step.file, step.line), "dim")
+    if step.short_circuit:
         line.append("\n              ■ short-circuit: returned a response", style="bold yellow")
-    returned = step.get("returned")
-    if isinstance(returned, str) and not skipped:
+    if step.returned is not None and not step.skipped:
         line.append("\n              → ", style="dim")
-        line.append(literal(one_line(returned, 100), "italic"))
-    if isinstance(raised, Mapping):
+        line.append(literal(one_line(step.returned, 100), "italic"))
+    if step.raised is not None:
         line.append("\n              ✖ raised ", style="red")
-        line.append(literal(f"{raised.get('type', '?')}: {raised.get('message', '')}", "red"))
+        line.append(literal(f"{step.raised[0]}: {step.raised[1]}", "red"))
     return line
-
-
-def _kind_style(kind: str) -> str:
-    return {
-        "before": "blue",
-        "view": "bold green",
-        "after": "magenta",
-        "errorhandler": "red",
-    }.get(kind, "cyan")
-
-
-def status_style(status: int | None) -> str:
-    """The colour of an HTTP status: green success, cyan redirect, yellow/red errors."""
-    if status is None:
-        return "dim"
-    if status < 300:
-        return "bold green"
-    if status < 400:
-        return "bold cyan"
-    return "bold yellow" if status < 500 else "bold red"
 
 
 def _status_text(status: int | None) -> Text:
     return Text(str(status) if status is not None else "---", style=status_style(status))
-
-
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 class HookTimeline(TracePanel):
@@ -187,11 +127,4 @@ class HookTimeline(TracePanel):
         return render_timeline(trace)
 
 
-__all__ = [
-    "HookTimeline",
-    "format_duration",
-    "render_timeline",
-    "render_traceback",
-    "short_path",
-    "status_style",
-]
+__all__ = ["HookTimeline", "render_timeline", "render_traceback"]

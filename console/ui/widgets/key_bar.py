@@ -8,11 +8,13 @@ redraws only when the list of keys really changed, and still runs a key when it 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -27,8 +29,14 @@ class KeyEntry:
     enabled: bool
 
 
-def shown_keys(screen: Screen[object]) -> tuple[tuple[KeyEntry, ...], KeyEntry | None]:
-    """The screen's active bindings marked to be shown (one per action), and the palette key."""
+def _always(binding: Binding) -> bool:
+    return True
+
+
+def shown_keys(
+    screen: Screen[object], shows: Callable[[Binding], bool] = _always
+) -> tuple[tuple[KeyEntry, ...], KeyEntry | None]:
+    """The screen's active bindings to be shown (one per action), and the palette key."""
     app = screen.app
     entries: dict[str, KeyEntry] = {}
     palette: KeyEntry | None = None
@@ -39,19 +47,20 @@ def shown_keys(screen: Screen[object]) -> tuple[tuple[KeyEntry, ...], KeyEntry |
         )
         if app.ENABLE_COMMAND_PALETTE and binding.key == app.COMMAND_PALETTE_BINDING:
             palette = entry
-        elif binding.show and binding.action not in entries:
+        elif binding.show and binding.action not in entries and shows(binding):
             entries[binding.action] = entry
     return tuple(entries.values()), palette
 
 
 class KeyBar(Widget, can_focus=False):
-    """Shows the active keys; a click on one presses it."""
+    """Shows the active keys that ``shows`` lets through; a click on one presses it."""
 
     ALLOW_SELECT = False
     COMPONENT_CLASSES = {"key-bar--key", "key-bar--description", "key-bar--hover"}
 
-    def __init__(self) -> None:
+    def __init__(self, shows: Callable[[Binding], bool] = _always) -> None:
         super().__init__()
+        self._shows = shows
         self._keys: tuple[KeyEntry, ...] = ()
         self._palette: KeyEntry | None = None
         self._spans: list[tuple[int, int, KeyEntry]] = []
@@ -67,7 +76,7 @@ class KeyBar(Widget, can_focus=False):
     def _bindings_changed(self, screen: Screen[object]) -> None:
         if not self.is_attached or screen is not self.screen:
             return
-        keys, palette = shown_keys(screen)
+        keys, palette = shown_keys(screen, self._shows)
         if (keys, palette) != (self._keys, self._palette):
             self._keys, self._palette = keys, palette
             self.refresh()

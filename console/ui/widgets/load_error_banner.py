@@ -6,8 +6,9 @@ from rich.text import Text
 from textual.widgets import Static
 
 from console.protocol import LoadError
+from console.trace_format import source_location
 from console.ui.literal import join_lines, literal
-from console.ui.widgets.hook_timeline import render_traceback, short_path
+from console.ui.widgets.hook_timeline import render_traceback
 
 
 def render_load_error(error: LoadError, serving: bool) -> Text:
@@ -15,7 +16,7 @@ def render_load_error(error: LoadError, serving: bool) -> Text:
     if error.file:
         where = Text.assemble(
             (" at ", "dim"),
-            literal(f"{short_path(error.file)}:{error.line}", "bold underline yellow"),
+            (source_location(error.file, error.line), "bold underline yellow"),
         )
     headline = Text.assemble(
         (" LOAD ERROR ", "bold reverse red"),
@@ -32,8 +33,11 @@ def render_load_error(error: LoadError, serving: bool) -> Text:
         style="italic dim",
     )
     parts = [headline, note]
-    if error.traceback:
-        parts.append(render_traceback(error.traceback))
+    lines = error.traceback.rstrip().splitlines()
+    if lines and lines[-1].strip() in (f"{error.exc_type}: {error.message}", error.exc_type):
+        lines.pop()  # the headline said it
+    if lines:
+        parts.append(render_traceback("\n".join(lines)))
     return join_lines(parts)
 
 

@@ -12,14 +12,14 @@ from rich.console import RenderableType
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Static
 
+from console.trace_format import format_duration
 from console.ui.exchange import Exchange
 from console.ui.literal import join_lines, literal, one_line, visible
-from console.ui.widgets.hook_timeline import format_duration
+from console.ui.styles import status_style
 
 MAX_BODY_SHOWN = 200_000
 
@@ -66,13 +66,10 @@ def render_summary(exchange: Exchange | None) -> Text:
             "\n",
             literal(exchange.error, "red"),
         )
-    status = exchange.status or 0
-    style = (
-        "green" if status < 300 else "cyan" if status < 400 else "yellow" if status < 500 else "red"
-    )
+    style = status_style(exchange.status).replace("bold ", "")
     lines: list[Text] = [
         Text.assemble(
-            (f" {status} ", f"bold reverse {style}"),
+            (f" {exchange.status} ", f"bold reverse {style}"),
             " ",
             literal(exchange.reason, "bold"),
             "  ",
@@ -123,10 +120,6 @@ def render_cookies(cookies: tuple[tuple[str, str, str], ...]) -> Text:
 class ResponseViewer(Vertical):
     """Shows an :class:`Exchange`; reports :class:`ResponseViewer.CookiesCleared`."""
 
-    BINDINGS = [
-        Binding("ctrl+o", "clear_cookies", "Clear cookies", show=True),
-    ]
-
     class CookiesCleared(Message):
         """The user asked to empty this app's cookie jar."""
 
@@ -134,7 +127,7 @@ class ResponseViewer(Vertical):
         yield Static(render_summary(None), id="response-summary")
         with Horizontal(id="cookie-row"):
             yield Static(render_cookies(()), id="cookie-jar")
-            yield Button("clear ^o", id="clear-cookies", variant="warning")
+            yield Button("clear ^o", id="clear-cookies", variant="warning", compact=True)
         with VerticalScroll(id="response-scroll"):
             yield Static("", id="response-headers")
             yield Static("", id="response-body")

@@ -8,6 +8,7 @@ composer, prefilled with it (:class:`RouteInspector.RouteChosen`).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import on
@@ -18,24 +19,35 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from console.protocol import RouteInfo
+from console.trace_format import (
+    route_converters,
+    route_defaults,
+    route_host,
+    route_location,
+    route_methods,
+    route_view,
+)
 from console.ui.literal import literal
 from console.ui.state import AppView
-from console.ui.url_builder import describe_value
-from console.ui.widgets.hook_timeline import short_path
 
-COLUMNS = (
-    "rule",
-    "endpoint",
-    "methods",
-    "converters",
-    "defaults",
-    "strict",
-    "redirect_to",
-    "subdomain/host",
-    "blueprint",
-    "view",
+#: (title, cell text, style): what a person looks for first comes first. A column whose
+#: cells are all empty is not shown.
+COLUMNS: tuple[tuple[str, Callable[[RouteInfo], str], str], ...] = (
+    ("methods", lambda r: " ".join(route_methods(r)), "cyan"),
+    ("rule", lambda r: r.rule, "bold"),
+    ("endpoint", lambda r: r.endpoint, ""),
+    ("source", route_location, "dim"),
+    ("view", lambda r: "" if route_view(r) == r.endpoint else route_view(r), ""),
+    ("arguments", route_converters, ""),
+    ("defaults", route_defaults, ""),
+    ("trailing /", lambda r: "" if r.strict_slashes else "optional", ""),
+    ("redirect_to", lambda r: r.redirect_to or "", ""),
+    ("subdomain/host", route_host, ""),
+    ("blueprint", lambda r: r.blueprint or "", ""),
 )
-_HIDDEN_METHODS = {"HEAD", "OPTIONS"}
+_MARKS = {"added": ("+ ", "bold green"), "changed": ("~ ", "bold yellow")}
+#: Cells a right or left arrow scrolls the route table by.
+SCROLL_STEP = 12
 
 
 def route_matches(route: RouteInfo, needle: str) -> bool:
@@ -44,39 +56,41 @@ def route_matches(route: RouteInfo, needle: str) -> bool:
     return all(word in haystack for word in needle.lower().split())
 
 
-def route_cells(route: RouteInfo, mark: str) -> list[Text]:
-    style = {"added": "bold green", "changed": "bold yellow"}.get(mark, "")
-    methods = [m for m in route.methods if m not in _HIDDEN_METHODS] or list(route.methods)
-    converters = ", ".join(
-        f"{c.name}:{c.converter}" + (f"({c.arguments})" if c.arguments else "")
-        for c in route.converters
-    )
-    defaults = ", ".join(f"{k}={describe_value(v)}" for k, v in (route.defaults or {}).items())
-    where = route.subdomain or route.host or ""
-    view = route.view or ""
-    if route.file:
-        view += f"  {short_path(route.file)}:{route.line}"
-    prefix = {"added": "+ ", "changed": "~ "}.get(mark, "  ")
+def shown_columns(routes: tuple[RouteInfo, ...] | list[RouteInfo]) -> list[int]:
+    """The indexes of the columns that have something to show for these routes."""
     return [
-        literal(prefix + route.rule, style or "bold"),
-        literal(route.endpoint, style),
-        literal(" ".join(sorted(methods)), style or "cyan"),
-        literal(converters, style),
-        literal(defaults, style),
-        literal("yes" if route.strict_slashes else "no", style or "dim"),
-        literal(route.redirect_to or "", style),
-        literal(where, style),
-        literal(route.blueprint or "", style),
-        literal(view, style or "dim"),
+        index
+        for index, (title, cell, _) in enumerate(COLUMNS)
+        if title in ("methods", "rule") or any(cell(route) for route in routes)
     ]
+
+
+def route_cells(route: RouteInfo, mark: str, columns: list[int]) -> list[Text]:
+    prefix, mark_style = _MARKS.get(mark, ("  ", ""))
+    cells = []
+    for index in columns:
+        title, cell, style = COLUMNS[index]
+        value = cell(route)
+        if title == "rule":
+            value = prefix + value
+        cells.append(literal(value, mark_style or style))
+    return cells
+
+
+class RouteTable(DataTable[Text]):
+    """The route table; the arrows scroll sideways by a good step, not one cell."""
+
+    BINDINGS = [
+        Binding("right", "scroll_sideways(1)", "Scroll right", show=False),
+        Binding("left", "scroll_sideways(-1)", "Scroll left", show=False),
+    ]
+
+    def action_scroll_sideways(self, direction: int) -> None:
+        self.scroll_relative(x=direction * SCROLL_STEP, animate=False)
 
 
 class RouteInspector(Vertical):
     """Filter input, route table, and the list of routes the last reload removed."""
-
-    BINDINGS = [
-        Binding("slash", "focus_filter", "Filter", show=True),
-    ]
 
     class RouteChosen(Message):
         """The user picked a route to compose a request for."""
@@ -90,12 +104,12 @@ class RouteInspector(Vertical):
         self._view: AppView | None = None
         self._shown: list[RouteInfo] = []
         self._signature: object = None
+        self._columns: list[int] = []
 
     def compose(self) -> ComposeResult:
+        yield Static("", id="route-hint")
         yield Input(placeholder="/ filter routes by rule, endpoint or method", id="route-filter")
-        table: DataTable[Text] = DataTable(id="route-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
-        yield table
+        yield RouteTable(id="route-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="removed-routes")
 
     def show_view(self, view: AppView) -> None:
@@ -109,16 +123,24 @@ class RouteInspector(Vertical):
         needle = self.query_one("#route-filter", Input).value
         now = time.time()
         removed = view.removed_routes(now)
-        signature = (view.routes, view.route_diff, needle, bool(removed))
+        signature = (view.routes, view.route_diff, needle, bool(removed), view.url)
         if signature == self._signature:
             return
         self._signature = signature
-        table: DataTable[Text] = self.query_one("#route-table", DataTable)
-        self._shown = [r for r in view.routes if route_matches(r, needle)]
+        self.query_one("#route-hint", Static).update(start_hint(view))
+        table = self.query_one(RouteTable)
+        self._shown = sorted(
+            (r for r in view.routes if route_matches(r, needle)),
+            key=lambda route: route_view(route) == "static files",  # the app's own first
+        )
         cursor = table.cursor_row
-        table.clear()
+        columns = shown_columns(view.routes)
+        table.clear(columns=columns != self._columns)
+        if columns != self._columns:
+            self._columns = columns
+            table.add_columns(*(COLUMNS[index][0] for index in columns))
         for index, route in enumerate(self._shown):
-            table.add_row(*route_cells(route, view.route_mark(route)), key=str(index))
+            table.add_row(*route_cells(route, view.route_mark(route), columns), key=str(index))
         if self._shown:
             table.move_cursor(row=min(cursor, len(self._shown) - 1))
         removed_panel = self.query_one("#removed-routes", Static)
@@ -134,7 +156,7 @@ class RouteInspector(Vertical):
 
     @on(Input.Submitted, "#route-filter")
     def _filter_submitted(self) -> None:
-        self.query_one("#route-table", DataTable).focus()
+        self.query_one(RouteTable).focus()
 
     @on(DataTable.RowSelected, "#route-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -151,4 +173,27 @@ class RouteInspector(Vertical):
         return list(self._shown)
 
 
-__all__ = ["RouteInspector", "route_cells", "route_matches"]
+def start_hint(view: AppView) -> Text:
+    """How to make the first request: the URL to open, and the keys that compose one."""
+    hint = Text.assemble(("Try it: ", "bold"))
+    if view.url:
+        hint.append_text(literal(f"curl {view.url}/", "bold cyan"))
+        hint.append(" (or a browser), or ")
+    hint.append(" enter ", "bold reverse")
+    hint.append(" on a route to compose a request and ")
+    hint.append(" ctrl+s ", "bold reverse")
+    hint.append(" to send it; ")
+    hint.append("3 Traces", "bold")
+    hint.append(" shows what ran.")
+    return hint
+
+
+__all__ = [
+    "COLUMNS",
+    "RouteInspector",
+    "RouteTable",
+    "route_cells",
+    "route_matches",
+    "shown_columns",
+    "start_hint",
+]

@@ -8,7 +8,6 @@ content, and flash messages are split into those queued and those consumed by th
 from __future__ import annotations
 
 import base64
-import json
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,8 +15,8 @@ from typing import Any
 
 from rich.text import Text
 
+from console.trace_reader import header_pairs
 from console.ui.literal import join_lines, literal, one_line
-from console.ui.traces import header_pairs
 from console.ui.widgets.trace_panel import TracePanel
 
 
@@ -48,19 +47,23 @@ def diff_session(
 
 
 def decode_session_cookie(value: str) -> str | None:
-    """The payload of an itsdangerous-signed session cookie, for display; None if unreadable.
+    """The session a signed session cookie carries, as the app sees it; None if unreadable.
 
     The signature is not checked (the console has no secret key): this shows what the
-    browser carries, which is exactly what anyone holding the cookie can read.
+    browser carries, which is exactly what anyone holding the cookie can read. The payload
+    is read with the framework's own tagged-JSON serializer, so a flash queue shows as the
+    list of tuples the app holds, not as the serializer's ``{" t": [...]}`` tags.
     """
+    from framework.json.tag import TaggedJSONSerializer
+
     compressed = value.startswith(".")
     payload = value.lstrip(".").split(".", 1)[0]
     try:
         raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
         if compressed:
             raw = zlib.decompress(raw)
-        return json.dumps(json.loads(raw), ensure_ascii=False)
-    except (ValueError, zlib.error):
+        return repr(TaggedJSONSerializer().loads(raw))
+    except (ValueError, TypeError, KeyError, zlib.error):
         return None
 
 

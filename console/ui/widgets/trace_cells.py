@@ -6,9 +6,10 @@ import datetime
 
 from rich.text import Text
 
-from console.ui.literal import literal, one_line
-from console.ui.traces import TraceRecord
-from console.ui.widgets.hook_timeline import format_duration, status_style
+from console.trace_format import format_duration, one_line
+from console.trace_reader import TraceRecord
+from console.ui.literal import literal
+from console.ui.styles import MARK_STYLES, status_style
 
 #: (title, width); the path takes whatever width the others leave.
 COLUMNS = (
@@ -50,14 +51,9 @@ def row_text(record: TraceRecord, total: int) -> Text:
         f"{format_duration(record.duration_us):>9} ",
         f"{record.hooks_run:>5} ",
     )
-    for flag, letter, style in (
-        (record.short_circuit, "S", "bold black on yellow"),
-        (record.exception, "E", "bold white on red"),
-        (record.redirect, "R", "bold black on cyan"),
-    ):
-        if flag:
-            text.append(letter, style)
-            text.append(" ")
+    for letter in record.marks:
+        text.append(letter, MARK_STYLES[letter])
+        text.append(" ")
     return text
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from rich.text import Text
 
+from console.trace_reader import header_pairs
 from console.ui.literal import join_lines, literal, one_line
-from console.ui.traces import header_pairs
 from console.ui.widgets.response_viewer import render_headers
 from console.ui.widgets.trace_panel import TracePanel
 

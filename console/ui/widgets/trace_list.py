@@ -11,47 +11,38 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from console.trace_reader import TraceRecord
 from console.ui.state import AppView
-from console.ui.traces import TraceRecord, matches
+from console.ui.trace_filter import FILTER_HINT, TraceFilter, parse_filter
 from console.ui.widgets.trace_table import TraceTable
 
 
 class TraceList(Vertical):
-    """Filter input, status line and the trace table; reports the highlighted trace."""
+    """Filter input, status line and the trace table; reports the highlighted trace.
 
-    BINDINGS = [
-        Binding("p", "toggle_pause", "Pause/resume", show=True),
-        Binding("c", "clear", "Clear", show=True),
-        Binding("slash", "focus_filter", "Filter", show=True),
-        Binding("x", "app.replay", "Replay", show=True),
-        Binding("y", "app.copy_curl", "Copy curl", show=True),
-        Binding("e", "app.export", "Export", show=True),
-    ]
+    Its keys (pause, clear, replay...) are the app's, so they work wherever the focus is.
+    """
 
     class TraceHighlighted(Message):
         def __init__(self, trace_id: str) -> None:
             super().__init__()
             self.trace_id = trace_id
 
-    class ClearRequested(Message):
-        """The user asked to empty this app's trace list."""
-
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.paused = False
         self._view: AppView | None = None
         self._shown: tuple[TraceRecord, ...] | None = None
-        self._filter = ""
+        self._filter = TraceFilter()
         self._paused_at = 0
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="trace-toolbar"):
-            yield Input(placeholder="/ filter: method, path, status, S E R", id="trace-filter")
+            yield Input(placeholder=FILTER_HINT, id="trace-filter")
             yield Static("", id="trace-status")
         yield TraceTable(id="trace-table")
 
@@ -63,13 +54,15 @@ class TraceList(Vertical):
         self._view = view
         if not self.paused and view.traces is not self._shown:
             self._shown = view.traces
-            rows = (
-                [r for r in view.traces if matches(r, self._filter)]
-                if self._filter
-                else list(view.traces)
-            )
+            matches = self._filter.matches
+            rows = [r for r in view.traces if matches(r)] if self._filter else list(view.traces)
             table = self.table
             table.set_rows(rows, follow=table.at_end)
+        if not view.traces or not self.table.rows:
+            hint = empty_hint(view, bool(self._filter))
+            if hint.plain != self.table.empty_hint.plain:
+                self.table.empty_hint = hint
+                self.table.refresh()
         self._update_status()
 
     def _update_status(self) -> None:
@@ -81,8 +74,9 @@ class TraceList(Vertical):
             waiting = view.traces_seen - self._paused_at
             text.append(" ⏸ paused ", "bold reverse yellow")
             text.append(f" {max(waiting, 0)} new ", "yellow")
-        text.append(f" {len(view.traces)}/{view.trace_capacity} kept", "dim")
-        text.append(f" · {view.traces_seen} seen", "dim")
+        text.append(f" {view.traces_seen} seen", "dim")
+        if view.traces_seen > len(view.traces):
+            text.append(f" · last {len(view.traces)} kept", "dim")
         if view.traces_dropped:
             text.append(f" · {view.traces_dropped} dropped by the worker", "bold red")
         self.query_one("#trace-status", Static).update(text, layout=False)
@@ -102,7 +96,7 @@ class TraceList(Vertical):
 
     @on(Input.Changed, "#trace-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self._filter = event.value
+        self._filter = parse_filter(event.value)
         self._redraw()
 
     @on(Input.Submitted, "#trace-filter")
@@ -114,11 +108,24 @@ class TraceList(Vertical):
         self._paused_at = self._view.traces_seen if self._view is not None else 0
         self._redraw()
 
-    def action_clear(self) -> None:
-        self.post_message(self.ClearRequested())
-
     def action_focus_filter(self) -> None:
         self.query_one("#trace-filter", Input).focus()
 
 
-__all__ = ["TraceList"]
+def empty_hint(view: AppView, filtered: bool) -> Text:
+    """What an empty list says: how to make the first request, or that the filter hides all."""
+    if filtered and view.traces:
+        return Text("No request matches the filter.", style="dim italic")
+    text = Text("No requests yet. ", style="dim italic")
+    if view.url:
+        text.append("curl ", "dim")
+        text.append(f"{view.url}/", "bold cyan")
+        text.append(", or press ", "dim")
+    else:
+        text.append("Press ", "dim")
+    text.append("2", "bold reverse")
+    text.append(" to compose one.", "dim")
+    return text
+
+
+__all__ = ["TraceList", "empty_hint"]

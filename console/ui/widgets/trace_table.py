@@ -19,7 +19,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from console.ui.traces import TraceRecord
+from console.trace_reader import TraceRecord
 from console.ui.widgets.trace_cells import header_text, row_text
 
 
@@ -47,6 +47,8 @@ class TraceTable(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.rows: list[TraceRecord] = []
+        #: Shown on the first row while there are no rows.
+        self.empty_hint = Text("")
         self._reported: TraceRecord | None = None
         # Rows drawn in this frame and the previous one: a row that only moved up the
         # screen is not laid out again. Keyed by id(record), checked against the record.
@@ -91,6 +93,8 @@ class TraceTable(ScrollView, can_focus=True):
             header = header_text(width)
             return self._strip(header, width, self.get_component_rich_style("trace-table--header"))
         index = y - 1 + self.scroll_offset.y
+        if not self.rows and y == 1:
+            return self._strip(self.empty_hint.copy(), width, self.rich_style)
         if index >= len(self.rows):
             return Strip.blank(width, self.rich_style)
         if index == self.cursor:

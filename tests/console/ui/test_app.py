@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Input, TabbedContent
 
 from console.ui.app import HookscopeConsole
 from console.ui.engine import SupervisorEngine
+from console.ui.screens.export import ExportScreen
 from console.ui.screens.replay import ReplayScreen
 from console.ui.state import AppView
 from console.ui.widgets.hook_timeline import HookTimeline
@@ -181,7 +182,7 @@ def test_an_edit_highlights_the_routes_it_added_and_a_syntax_error_shows_the_ban
         await until(pilot, lambda: only_view(app).reloads >= 1, "the reload", timeout=20)
         assert only_view(app).pid != first_pid
         table = app.query_one(RouteInspector).query_one(DataTable)
-        rules = [table.get_row_at(row)[0].plain for row in range(table.row_count)]
+        rules = [table.get_row_at(row)[1].plain for row in range(table.row_count)]
         assert "+ /added/<int:n>" in rules
 
         serving_pid = only_view(app).pid
@@ -227,7 +228,10 @@ def test_replay_compares_two_traces_and_the_list_exports_as_json_lines(tmp_path:
         ]
         await pilot.press("escape")
         await pilot.press("e")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(app.screen, ExportScreen), "the export dialog")
+        assert not list(tmp_path.glob("*"))  # nothing written before the user says where
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, ExportScreen), "the export")
         (exported,) = tmp_path.glob("hookscope-*.jsonl")
         lines = [json.loads(line) for line in exported.read_text().splitlines()]
         assert [trace["id"] for trace in lines] == [t.id for t in only_view(app).traces]

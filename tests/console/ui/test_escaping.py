@@ -112,6 +112,7 @@ async def show_hostile_data() -> None:
     engine = RecordedEngine([AppEntry("demo", "demo.py")], events)
     app = HookscopeConsole(engine, clock=lambda: FIXED_TIME)
     async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3")
         await pilot.pause(0.3)
         table = app.query_one(TraceList).table
         first_row = table.render_line(1)

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import TabbedContent
 
 from console.ui.app import HookscopeConsole
 from tests.console.ui.recorded import FIXED_TIME, RecordedEngine, broken_engine, demo_engine
@@ -37,10 +36,22 @@ async def next_app(pilot: Pilot[Any], times: int = 1) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_trace_list_with_a_short_circuited_request(
+def test_first_screen_routes_and_how_to_make_a_request(
     snap_compare: Compare, size: tuple[int, int]
 ) -> None:
     assert snap_compare(console(demo_engine()), terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_trace_list_with_a_short_circuited_request(
+    snap_compare: Compare, size: tuple[int, int]
+) -> None:
+    async def traces(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+
+    assert snap_compare(console(demo_engine()), terminal_size=size, run_before=traces)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -57,14 +68,30 @@ def test_route_inspector_after_a_reload_added_a_route(
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_session_panel_after_a_login(snap_compare: Compare, size: tuple[int, int]) -> None:
-    async def session(pilot: Pilot[Any]) -> None:
+def test_composer_with_arguments(snap_compare: Compare, size: tuple[int, int]) -> None:
+    async def compose(pilot: Pilot[Any]) -> None:
         await settle(pilot)
-        await next_app(pilot)
-        pilot.app.query_one("#app-1-pane #trace-tabs", TabbedContent).active = "session"
+        await next_app(pilot, 2)
+        await pilot.press("1", "slash", *"post/<int", "enter", "enter")
+        await settle(pilot)
+        await pilot.press(*"4x")
         await settle(pilot)
 
-    assert snap_compare(console(demo_engine()), terminal_size=size, run_before=session)
+    assert snap_compare(console(demo_engine()), terminal_size=size, run_before=compose)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("key", ["t", "s", "d"], ids=["timeline", "session", "detail"])
+def test_trace_detail_panes_after_a_login(
+    snap_compare: Compare, size: tuple[int, int], key: str
+) -> None:
+    async def pane(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await next_app(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+
+    assert snap_compare(console(demo_engine()), terminal_size=size, run_before=pane)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -62,11 +62,13 @@ def test_a_reload_marks_added_and_changed_routes_and_lists_removed_ones_for_a_wh
     assert view.removed_routes(now=2.0 + REMOVED_ROUTES_SHOWN_FOR + 1) == ()
 
 
-def test_a_reload_that_changes_no_route_keeps_the_last_change_highlighted() -> None:
+def test_route_marks_show_the_last_reload_and_one_that_changed_nothing_clears_them() -> None:
     view = reduce(AppView("demo"), [ready((INDEX,))], 1.0)
-    view = reduce(view, [ready((INDEX, USER), pid=11), ready((INDEX, USER), pid=12)], 2.0)
-    assert view.reloads == 2
+    view = reduce(view, [ready((INDEX, USER), pid=11)], 2.0)
     assert view.route_mark(USER) == "added"
+    view = reduce(view, [ready((INDEX, USER), pid=12)], 3.0)
+    assert view.reloads == 2
+    assert view.route_mark(USER) == ""
 
 
 def test_routes_changed_from_the_supervisor_replaces_the_diff() -> None:
@@ -114,15 +116,23 @@ def test_a_malformed_trace_is_shown_with_neutral_values_not_dropped() -> None:
 
 def test_load_error_stays_until_the_next_ready_and_is_logged() -> None:
     error = LoadError("demo", "SyntaxError", "invalid syntax", "Traceback...", "/app.py", 3)
-    view = reduce(
-        AppView("demo"), [ready((INDEX,)), error, StateChanged("demo", "load_error")], 1.0
-    )
+    still_serving = StateChanged("demo", "load_error", pid=10, serving=True)
+    view = reduce(AppView("demo"), [ready((INDEX,)), error, still_serving], 1.0)
     assert view.load_error == error
     assert view.state == "load_error"
-    assert view.pid == 10  # the old worker keeps serving
+    assert (view.pid, view.serving) == (10, True)  # the old worker keeps serving
     assert "SyntaxError (/app.py:3)" in view.logs[-1].message
     view = reduce(view, [ready((INDEX,), pid=12)], 2.0)
     assert view.load_error is None
+
+
+def test_a_state_without_a_worker_forgets_the_dead_pid_and_says_nothing_serves() -> None:
+    running = StateChanged("demo", "running", port=5000, pid=10, serving=True)
+    view = reduce(AppView("demo"), [ready((INDEX,)), running], 1.0)
+    assert (view.pid, view.serving) == (10, True)
+    crashed = StateChanged("demo", "load_error", port=5000, pid=None, serving=False)
+    view = reduce(view, [crashed], 2.0)
+    assert (view.pid, view.serving, view.port) == (None, False, 5000)
 
 
 def test_logs_are_bounded_and_keep_their_level() -> None:

@@ -3,7 +3,8 @@ from __future__ import annotations
 import json
 import shlex
 
-from console.ui.traces import as_curl, compare_steps, export_jsonl, matches, read_trace
+from console.trace_reader import read_trace
+from console.ui.traces import as_curl, compare_steps, export_jsonl
 
 TRACE = {
     "id": "abc",
@@ -34,24 +35,41 @@ def step(kind: str, name: str, **extra: object) -> dict[str, object]:
     }
 
 
-def test_filter_matches_every_word_in_method_path_status_and_marks() -> None:
-    record = read_trace(TRACE)
-    assert matches(record, "post login")
-    assert matches(record, "302 R")
-    assert not matches(record, "get")
-
-
 def test_export_writes_one_trace_dict_per_line() -> None:
     lines = export_jsonl([read_trace(TRACE), read_trace({**TRACE, "id": "def"})]).splitlines()
     assert [json.loads(line)["id"] for line in lines] == ["abc", "def"]
 
 
-def test_curl_command_is_shell_safe_and_skips_client_headers() -> None:
+def test_curl_command_is_shell_safe_and_skips_what_curl_sets_itself() -> None:
     command = as_curl(TRACE, "http://127.0.0.1:5000")
     words = shlex.split(command)
-    assert words[:4] == ["curl", "-X", "POST", "http://127.0.0.1:5000/login?next=/"]
+    assert words[:2] == ["curl", "http://127.0.0.1:5000/login?next=/"]  # --data-raw: a POST
     assert "Host: x" not in words
     assert words[words.index("--data-raw") + 1] == "user=admin&pwd=it's"
+
+
+def test_curl_keeps_the_user_agent_and_names_the_method_only_when_curl_would_not() -> None:
+    get = {
+        "request": {
+            "method": "GET",
+            "path": "/",
+            "headers": [["User-Agent", "Mozilla/5.0 (test)"], ["Accept", "*/*"]],
+        }
+    }
+    assert shlex.split(as_curl(get, "http://h")) == [
+        "curl",
+        "http://h/",
+        "-H",
+        "User-Agent: Mozilla/5.0 (test)",
+        "-H",
+        "Accept: */*",
+    ]
+    head = {"request": {"method": "HEAD", "path": "/"}}
+    assert shlex.split(as_curl(head, "http://h")) == ["curl", "--head", "http://h/"]
+    delete = {"request": {"method": "DELETE", "path": "/x"}}
+    assert shlex.split(as_curl(delete, "http://h")) == ["curl", "-X", "DELETE", "http://h/x"]
+    empty_post = {"request": {"method": "POST", "path": "/x"}}
+    assert shlex.split(as_curl(empty_post, "http://h")) == ["curl", "-X", "POST", "http://h/x"]
 
 
 def test_curl_says_when_the_body_was_cut_to_its_preview() -> None:

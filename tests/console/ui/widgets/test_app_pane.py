@@ -29,7 +29,7 @@ def test_a_view_arriving_while_the_request_section_mounts_reaches_the_composer()
             await building
             await pilot.pause()
             assert pane.composer is not None
-            pane.show_section("request")
+            await pane.show_section("request")
             await pilot.pause()
             final_url = str(pane.composer.query_one("#final-url").render())
             assert "http://127.0.0.1:5002/" in final_url
