@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
@@ -30,6 +30,7 @@ from console.trace_reader import TraceRecord
 from console.ui import keys
 from console.ui.engine import Engine, EventInbox
 from console.ui.exchange import Exchange, OutgoingRequest
+from console.ui.key_order import takes_keys_itself
 from console.ui.literal import visible
 from console.ui.state import DEFAULT_TRACE_CAPACITY, AppView, clear_traces, reduce
 from console.ui.traces import as_curl, export_jsonl
@@ -114,6 +115,22 @@ class HookscopeConsole(App[None]):
             self.engine.start(self.inbox.put)
         except Exception as error:  # a port in use, a bad target: tell the user, keep the UI
             self._engine_error = str(error)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Run a key's bindings as it arrives when the focused widget takes no keys itself,
+        so keys typed in a burst act in the order typed (see :mod:`console.ui.key_order`)."""
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and not takes_keys_itself(self.focused)
+            and (
+                await self._check_bindings(event.key, priority=True)
+                or await self._check_bindings(event.key)
+            )
+        ):
+            self.app_focus = True
+            return
+        await super().on_event(event)
 
     def _new_pane(self, app_id: str) -> AppPane:
         pane = AppPane(app_id, id=f"{self._pane_ids[app_id]}-pane")

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from console.ui.literal import literal
+from console.ui.widgets.fields import TextField
 
 
 def default_export_path(directory: Path, app_id: str) -> Path:
@@ -62,7 +63,7 @@ class ExportScreen(ModalScreen[Path | None]):
                 ),
                 id="export-title",
             )
-            yield Input(str(self._path), id="export-path")
+            yield TextField(str(self._path), id="export-path")
             yield Static("", id="export-error")
             with Horizontal(id="export-buttons"):
                 yield Button("Write ⏎", id="export-write", variant="primary", compact=True)

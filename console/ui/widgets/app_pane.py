@@ -23,6 +23,7 @@ from textual.widgets import TabbedContent, TabPane
 from console.protocol import RouteInfo
 from console.trace_reader import TraceRecord
 from console.ui.exchange import Exchange
+from console.ui.key_order import focus_now
 from console.ui.keys import SECTIONS, key_for
 from console.ui.state import AppView
 from console.ui.widgets.app_status import AppStatusBar
@@ -250,14 +251,14 @@ class AppPane(Vertical):
             if self.composer is not None:
                 self.composer.focus_first_field()
         elif section in _FOCUS_TARGETS and section in self._built:
-            self.query_one(_FOCUS_TARGETS[section]).focus()
+            focus_now(self.query_one(_FOCUS_TARGETS[section]))
 
     async def compose_for_route(self, route: RouteInfo) -> None:
         """Show the composer, prefilled with ``route``."""
         await self.ensure_section("request")
         self._switch_to("request")
         if self.composer is not None:
-            self.composer.prefill(route)
+            await self.composer.prefill(route)
 
     def show_exchange(self, exchange: Exchange) -> None:
         if self.response is not None:

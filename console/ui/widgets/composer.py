@@ -22,6 +22,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Text
 from console.protocol import RouteInfo
 from console.trace_format import converter_name
 from console.ui.exchange import OutgoingRequest
+from console.ui.key_order import focus_now
 from console.ui.literal import literal
 from console.ui.url_builder import (
     build_url,
@@ -30,6 +31,7 @@ from console.ui.url_builder import (
     parse_pairs,
     rule_arguments,
 )
+from console.ui.widgets.fields import TextBox, TextField
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 BODY_KINDS = (("form fields", "form"), ("JSON", "json"), ("raw text", "raw"))
@@ -77,7 +79,7 @@ class RequestComposer(Vertical):
             yield Select(
                 [(m, m) for m in METHODS], value="GET", allow_blank=False, id="method", compact=True
             )
-            yield Input(value="/", placeholder="/any/path?query=1", id="url-bar", compact=True)
+            yield TextField(value="/", placeholder="/any/path?query=1", id="url-bar", compact=True)
             yield Button("Send ^s", id="send", variant="primary", compact=True)
         yield Static("", id="final-url")
         with VerticalScroll(id="composer-fields"):
@@ -88,12 +90,12 @@ class RequestComposer(Vertical):
             yield Vertical(id="arguments")
             with Horizontal(classes="field-row"):
                 yield Label("query", classes="field-label")
-                yield TextArea(
+                yield TextBox(
                     "", id="query", classes="small-area", compact=True, placeholder="name=value"
                 )
             with Horizontal(classes="field-row"):
                 yield Label("headers", classes="field-label")
-                yield TextArea(
+                yield TextBox(
                     "", id="headers", classes="small-area", compact=True, placeholder="Name: value"
                 )
             with Horizontal(classes="field-row body-kind-row"):
@@ -104,7 +106,7 @@ class RequestComposer(Vertical):
                 yield Checkbox("follow redirects ^f", id="follow", compact=True)
             with Horizontal(classes="field-row body-row"):
                 yield Label("", classes="field-label")
-                yield TextArea(
+                yield TextBox(
                     "", id="body", classes="body-area", compact=True, placeholder="name=value"
                 )
             yield Static("", id="body-complaint", classes="complaint")
@@ -115,8 +117,14 @@ class RequestComposer(Vertical):
             self._base_url = base_url
             self._update_final_url()
 
-    def prefill(self, route: RouteInfo) -> None:
-        """Fill the form for ``route``: method, one input per argument (checked), the URL."""
+    async def prefill(self, route: RouteInfo) -> None:
+        """Fill the form for ``route``: method, one input per argument (checked), the URL;
+        then focus the first argument.
+
+        The previous route's fields are gone before the new ones are focused: focusing a
+        field that is still being removed leaves the focus nowhere, and keys typed next
+        would reach the app's own bindings instead of the form.
+        """
         self._route = route
         self.query_one("#method", Select).value = default_method(route)
         self.query_one("#route-label", Static).update(
@@ -128,7 +136,7 @@ class RequestComposer(Vertical):
             )
         )
         arguments = self.query_one("#arguments", Vertical)
-        arguments.remove_children()
+        await arguments.remove_children()
         rows = []
         for converter in rule_arguments(route):
             label = f"{converter.name} <{converter_name(converter.converter)}" + (
@@ -138,7 +146,7 @@ class RequestComposer(Vertical):
                 Vertical(
                     Horizontal(
                         Label(literal(label), classes="argument-label"),
-                        Input(
+                        TextField(
                             placeholder=converter.name,
                             id=f"arg-{converter.name}",
                             classes="argument",
@@ -150,18 +158,18 @@ class RequestComposer(Vertical):
                     classes="argument-block",
                 )
             )
-        arguments.mount_all(rows)
-        self._rebuild_url()
-        self.call_after_refresh(self.focus_first_field)
+        await arguments.mount_all(rows)
+        self._show_url(self._route_url() or "/")  # no complaint before the user types
+        self.focus_first_field()
 
     def focus_first_field(self) -> None:
         """The first rule argument when the route has some, else the URL bar."""
         first = next(self.query(".argument").results(Input), None)
-        (first or self.query_one("#url-bar", Input)).focus()
+        focus_now(first or self.query_one("#url-bar", Input))
 
     def leave_field(self) -> None:
         """Out of the text fields, onto the Send button: the single-letter keys work again."""
-        self.query_one("#send", Button).focus()
+        focus_now(self.query_one("#send", Button))
 
     def argument_values(self) -> dict[str, str]:
         return {
@@ -262,7 +270,7 @@ class RequestComposer(Vertical):
         self.notify(f"follow redirects: {'on' if checkbox.value else 'off'}", timeout=2)
 
     def action_focus_url(self) -> None:
-        self.query_one("#url-bar", Input).focus()
+        focus_now(self.query_one("#url-bar", Input))
 
 
 __all__ = ["BODY_KINDS", "METHODS", "RequestComposer", "encode_body"]

@@ -27,8 +27,10 @@ from console.trace_format import (
     route_methods,
     route_view,
 )
+from console.ui.key_order import focus_now
 from console.ui.literal import literal
 from console.ui.state import AppView
+from console.ui.widgets.fields import TextField
 
 #: (title, cell text, style): what a person looks for first comes first. A column whose
 #: cells are all empty is not shown.
@@ -108,7 +110,9 @@ class RouteInspector(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="route-hint")
-        yield Input(placeholder="/ filter routes by rule, endpoint or method", id="route-filter")
+        yield TextField(
+            placeholder="/ filter routes by rule, endpoint or method", id="route-filter"
+        )
         yield RouteTable(id="route-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="removed-routes")
 
@@ -156,7 +160,7 @@ class RouteInspector(Vertical):
 
     @on(Input.Submitted, "#route-filter")
     def _filter_submitted(self) -> None:
-        self.query_one(RouteTable).focus()
+        focus_now(self.query_one(RouteTable))
 
     @on(DataTable.RowSelected, "#route-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -166,7 +170,7 @@ class RouteInspector(Vertical):
             self.post_message(self.RouteChosen(self._shown[index]))
 
     def action_focus_filter(self) -> None:
-        self.query_one("#route-filter", Input).focus()
+        focus_now(self.query_one("#route-filter", Input))
 
     @property
     def shown_routes(self) -> list[RouteInfo]:

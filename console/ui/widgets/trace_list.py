@@ -16,8 +16,10 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from console.trace_reader import TraceRecord
+from console.ui.key_order import focus_now
 from console.ui.state import AppView
 from console.ui.trace_filter import FILTER_HINT, TraceFilter, parse_filter
+from console.ui.widgets.fields import TextField
 from console.ui.widgets.trace_table import TraceTable
 
 
@@ -42,7 +44,7 @@ class TraceList(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="trace-toolbar"):
-            yield Input(placeholder=FILTER_HINT, id="trace-filter")
+            yield TextField(placeholder=FILTER_HINT, id="trace-filter")
             yield Static("", id="trace-status")
         yield TraceTable(id="trace-table")
 
@@ -101,7 +103,7 @@ class TraceList(Vertical):
 
     @on(Input.Submitted, "#trace-filter")
     def _filter_submitted(self) -> None:
-        self.table.focus()
+        focus_now(self.table)
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
@@ -109,7 +111,7 @@ class TraceList(Vertical):
         self._redraw()
 
     def action_focus_filter(self) -> None:
-        self.query_one("#trace-filter", Input).focus()
+        focus_now(self.query_one("#trace-filter", Input))
 
 
 def empty_hint(view: AppView, filtered: bool) -> Text:

@@ -8,7 +8,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.geometry import Region
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widget import Widget
 
@@ -82,3 +84,25 @@ def on_screen(app: HookscopeConsole, widget: Widget) -> bool:
 
 async def wait_for_trace(app: HookscopeConsole, pilot: Pilot[None], seen_before: int) -> None:
     await until(pilot, lambda: current_view(app).traces_seen > seen_before, "the request's trace")
+
+
+#: The character a terminal sends for the named keys used in tests.
+_KEY_CHARACTERS = {"backspace": "\x7f", "ctrl+s": "\x13", "enter": "\r", "escape": "\x1b"}
+
+
+def type_in_one_burst(app: HookscopeConsole, *keys: str) -> None:
+    """Deliver ``keys`` as a terminal delivers fast typing: all queued at once.
+
+    ``pilot.press`` waits for the app to go idle after each key, which hides any key
+    handled out of order; a person typing quickly, or typing while the console is busy
+    drawing, gives the app several keys before it has handled the first.
+    """
+    driver = app._driver
+    assert driver is not None
+    for key in keys:
+        if len(key) == 1:
+            event = events.Key(key if key.isalnum() else _character_to_key(key), key)
+        else:
+            event = events.Key(key, _KEY_CHARACTERS.get(key))
+        event.set_sender(app)
+        driver.send_message(event)

@@ -33,6 +33,7 @@ from tests.console.ui.driving import (
     only_view,
     run_console,
     shown_text,
+    type_in_one_burst,
     until,
     wait_for_trace,
 )
@@ -168,7 +169,7 @@ def test_a_value_replaced_just_before_ctrl_s_is_the_value_sent(size: tuple[int, 
         field = app.focused
         assert isinstance(field, Input) and field.id == "arg-post_id"
         seen = only_view(app).traces_seen
-        await pilot.press(*"abc", "backspace", "backspace", "backspace", *"4.2", "ctrl+s")
+        type_in_one_burst(app, *"abc", "backspace", "backspace", "backspace", *"4.2", "ctrl+s")
         await wait_for_trace(app, pilot, seen)
         assert only_view(app).traces[-1].path == "/post/4.2"
         assert field.value == "4.2"
@@ -235,6 +236,19 @@ def test_esc_is_offered_in_a_text_field_and_every_key_works_after_it(
         assert "curl" in " ".join(n.message for n in app._notifications)
 
     run_console(str(DEMO_APPS / "hook_order.py"), scenario, size)
+
+
+def test_keys_typed_in_one_burst_are_handled_in_the_order_typed(size: tuple[int, int]) -> None:
+    async def scenario(app: HookscopeConsole, pilot: Pilot[None]) -> None:
+        assert isinstance(app.focused, RouteTable)
+        # "/" is the app's key, "float" the filter's text, and its "t" must not be taken
+        # for the Timeline key while the "/" is still on its way to the app
+        type_in_one_burst(app, "/", *"float")
+        field = app.query_one("#route-filter", Input)
+        await until(pilot, lambda: field.value == "float", "the filter to hold 'float'")
+        assert app.current_pane.section == "routes"
+
+    run_console(str(DEMO_APPS / "converters.py"), scenario, size)
 
 
 # --- 7. the route table ----------------------------------------------------------------------

@@ -27,6 +27,10 @@ def console(engine: RecordedEngine) -> HookscopeConsole:
 async def settle(pilot: Pilot[Any]) -> None:
     await pilot.pause(0.3)
     await pilot.wait_for_scheduled_animations()
+    # A blinking cursor is drawn or not by the time elapsed: a snapshot shows it steady.
+    for field in pilot.app.screen.query("Input, TextArea"):
+        field.cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.pause()
 
 
 async def next_app(pilot: Pilot[Any], times: int = 1) -> None:

@@ -149,11 +149,6 @@ def test_the_first_ten_minutes_in_a_real_terminal(terminal: Terminal, tmp_path: 
     assert "Traceback" not in terminal.screen()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 18 item 4 still seen in a real terminal: the pilot test passes, but here "
-    "the field keeps 'abc' and /post/abc is sent (not yet understood)",
-)
 def test_a_value_retyped_fast_is_the_value_sent_in_a_real_terminal(terminal: Terminal) -> None:
     terminal.wait_for("1 Routes", "Try it: curl http://127.0.0.1:")
     # the composer sends what is on screen, even typed fast
