@@ -229,7 +229,12 @@ class Blueprint(Scaffold):
             blueprint.register(app, nested)
 
     def _merge_into(self, app: App, name: str) -> None:
-        """Copy this blueprint's hook registries into the app's, keyed by ``name``."""
+        """Copy this blueprint's hook registries into the app's, keyed by ``name``.
+
+        Views given to :meth:`endpoint` keep their endpoint as it was written, without the
+        blueprint's name: as in Flask, ``bp.endpoint("bar")`` serves the app's rule "bar".
+        """
+        app.view_functions.update(self.view_functions)
 
         def key(own: str | None) -> str:
             return name if own is None else f"{name}.{own}"

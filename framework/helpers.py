@@ -14,9 +14,12 @@ from werkzeug.exceptions import abort as _werkzeug_abort
 from . import signals
 from .globals import _cv_app, _cv_request, current_app, request_ctx
 
+P = t.ParamSpec("P")
+
 if t.TYPE_CHECKING:
     from werkzeug.wrappers import Response as BaseResponse
 
+    from .ctx import AppContext, RequestContext
     from .wrappers import Response
 
 
@@ -174,36 +177,67 @@ def send_from_directory(
     )
 
 
-def stream_with_context(
-    generator_or_function: t.Iterator[t.AnyStr] | t.Callable[..., t.Iterator[t.AnyStr]],
-) -> t.Iterator[t.AnyStr]:
-    """Keep the request context alive while a streamed response's generator runs."""
-    if callable(generator_or_function) and not hasattr(generator_or_function, "__next__"):
-        function = generator_or_function
+@t.overload
+def stream_with_context(generator_or_function: t.Iterable[t.AnyStr]) -> t.Iterator[t.AnyStr]: ...
 
-        def decorator(*args: t.Any, **kwargs: t.Any) -> t.Iterator[t.AnyStr]:
+
+@t.overload
+def stream_with_context(
+    generator_or_function: t.Callable[P, t.Iterable[t.AnyStr]],
+) -> t.Callable[P, t.Iterator[t.AnyStr]]: ...
+
+
+def stream_with_context(
+    generator_or_function: t.Iterable[t.AnyStr] | t.Callable[P, t.Iterable[t.AnyStr]],
+) -> t.Iterator[t.AnyStr] | t.Callable[P, t.Iterator[t.AnyStr]]:
+    """Keep the request context alive while a streamed response's generator runs.
+
+    Wraps an iterable, or decorates a generator function. The current app and request
+    contexts are taken now, in the view, and pushed again when the server starts reading
+    the body -- after the view's own pushes were popped, in the server's context, not in
+    an async view's event loop -- then popped in reverse order when the iterable is done
+    or the response is closed. The iterable is closed as a WSGI server would close it,
+    inside the contexts once reading has started.
+    """
+    try:
+        iterator = iter(generator_or_function)  # type: ignore[arg-type]
+    except TypeError:
+        function = t.cast(t.Callable[P, t.Iterable[t.AnyStr]], generator_or_function)
+
+        def decorator(*args: P.args, **kwargs: P.kwargs) -> t.Iterator[t.AnyStr]:
             return stream_with_context(function(*args, **kwargs))
 
-        return update_wrapper(decorator, function)  # type: ignore[return-value]
+        return update_wrapper(decorator, function)
 
-    gen = iter(t.cast(t.Iterator[t.AnyStr], generator_or_function))
-    ctx = _cv_request.get(None)
-    if ctx is None:
+    request_context = _cv_request.get(None)
+    if request_context is None:
         raise RuntimeError(
             "'stream_with_context' can only be used when a request"
             " context is active, such as in a view function."
         )
+    streamed = _stream_in_contexts(iterator, _cv_app.get(), request_context)
+    next(streamed)  # runs to the sentinel: what is left runs when the response is read
+    return streamed
 
-    def generator() -> t.Iterator[t.AnyStr]:
-        with ctx:
-            yield None  # type: ignore[misc]  # primes the generator inside the context
-            try:
-                yield from gen
-            finally:
-                close = getattr(gen, "close", None)
-                if close is not None:
-                    close()
 
-    wrapped = generator()
-    next(wrapped)
-    return wrapped
+def _stream_in_contexts(
+    iterator: t.Iterator[t.AnyStr], app_context: AppContext, request_context: RequestContext
+) -> t.Generator[t.AnyStr, None, None]:
+    try:
+        yield None  # type: ignore[misc]
+    except GeneratorExit:  # closed before it was read: nothing was pushed
+        _close(iterator)
+        raise
+    # The app context first, so the request context finds it instead of pushing another.
+    with app_context, request_context:
+        try:
+            yield from iterator
+        finally:
+            _close(iterator)
+
+
+def _close(iterator: t.Iterator[t.Any]) -> None:
+    """Close what was wrapped, as the WSGI server would have (a generator, a file...)."""
+    close = getattr(iterator, "close", None)
+    if close is not None:
+        close()

@@ -7,35 +7,29 @@ import sys
 import typing as t
 
 from .globals import _cv_request
+from .proxies import function_proxy
 
 if t.TYPE_CHECKING:
     from .app import App
 
 
-class WSGIErrorsStream:
-    """Writes to ``wsgi.errors`` of the current request, or to stderr outside one."""
-
-    @property
-    def stream(self) -> t.TextIO:
-        ctx = _cv_request.get(None)
-        if ctx is not None:
-            return t.cast(t.TextIO, ctx.request.environ["wsgi.errors"])
-        return sys.stderr
-
-    def write(self, text: str) -> int:
-        return self.stream.write(text)
-
-    def flush(self) -> None:
-        flush = getattr(self.stream, "flush", None)
-        if flush is not None:
-            flush()
+def _current_errors_stream() -> t.TextIO:
+    ctx = _cv_request.get(None)
+    if ctx is not None:
+        return t.cast(t.TextIO, ctx.request.environ["wsgi.errors"])
+    return sys.stderr
 
 
 #: Flask's documented names, kept so its logging recipes work unchanged:
 #: ``app.logger.removeHandler(default_handler)`` and, in ``dictConfig``,
 #: ``"stream": "ext://framework.logging.wsgi_errors_stream"``. Neither holds state of
-#: its own: the stream looks up the current request each time it is written to.
-wsgi_errors_stream = WSGIErrorsStream()
+#: its own: the stream is a proxy for the current request's ``wsgi.errors`` (``sys.stderr``
+#: outside a request), looked up each time it is used.
+wsgi_errors_stream: t.TextIO = function_proxy(
+    "WSGIErrorsStreamProxy",
+    _current_errors_stream,
+    "Stands for the current request's ``wsgi.errors`` stream, or ``sys.stderr``.",
+)
 default_handler = logging.StreamHandler(wsgi_errors_stream)
 default_handler.setFormatter(
     logging.Formatter("[%(asctime)s] %(levelname)s in %(module)s: %(message)s")

@@ -60,16 +60,32 @@ class DispatchingJinjaLoader(BaseLoader):
     def get_source(
         self, environment: BaseEnvironment, template: str
     ) -> tuple[str, str | None, t.Callable[[], bool] | None]:
-        attempts: list[str] = []
-        for owner, loader in self._loaders():
+        if self.app.config["EXPLAIN_TEMPLATE_LOADING"]:
+            return self._get_source_explained(environment, template)
+        for _, loader in self._loaders():
             try:
                 return loader.get_source(environment, template)
             except TemplateNotFound:
-                attempts.append(f"{owner!r}: {getattr(loader, 'searchpath', loader)}")
-        if self.app.config["EXPLAIN_TEMPLATE_LOADING"]:
-            self.app.logger.info(
-                "Locating template %r:\n  %s", template, "\n  ".join(attempts) or "no loaders"
-            )
+                continue
+        raise TemplateNotFound(template)
+
+    def _get_source_explained(
+        self, environment: BaseEnvironment, template: str
+    ) -> tuple[str, str | None, t.Callable[[], bool] | None]:
+        """Ask every loader, log what each answered (app.logger, INFO); the first match wins."""
+        from .debughelpers import LoadingAttempt, explain_template_loading_attempts
+
+        attempts: list[LoadingAttempt] = []
+        for owner, loader in self._loaders():
+            try:
+                found = loader.get_source(environment, template)
+            except TemplateNotFound:
+                found = None
+            attempts.append(LoadingAttempt(owner, loader, found))
+        explain_template_loading_attempts(self.app, template, attempts)
+        for attempt in attempts:
+            if attempt.found is not None:
+                return attempt.found
         raise TemplateNotFound(template)
 
     def list_templates(self) -> list[str]:

@@ -92,13 +92,26 @@ class Request(_WerkzeugRequest):
         return blueprint_chain(name)
 
     def on_json_loading_failed(self, e: ValueError | None) -> t.Any:
-        # Werkzeug's message names what was wrong with the body ("Failed to decode
-        # JSON object: ..."). Unlike Flask we keep it outside debug mode too: this
-        # framework is a debugging tool and the reason is not a secret.
+        """A body that is not JSON: a 400 whose reason is the decoder's in debug mode only.
+
+        Outside debug mode, as in Flask, the decoder's message (which quotes the body's
+        position and can echo its content) is not sent; the 400 still says what is wrong.
+        """
         try:
             return super().on_json_loading_failed(e)
         except BadRequest as error:
-            raise BadRequest(error.description) from e
+            if _config_value("DEBUG"):
+                raise
+            raise BadRequest("The request body is not valid JSON.") from error
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        # In debug mode, a file asked for by a form that forgot its enctype gets an
+        # error that says so (debughelpers.DebugFilesKeyError), not a bare 400.
+        if self.mimetype != "multipart/form-data" and not self.files and _config_value("DEBUG"):
+            from .debughelpers import FilesSentWithoutMultipart
+
+            self.files = FilesSentWithoutMultipart(self)
 
 
 def blueprint_chain(name: str) -> list[str]:

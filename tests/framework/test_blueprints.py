@@ -6,6 +6,7 @@ import typing as t
 from pathlib import Path
 
 import pytest
+from werkzeug.routing import Rule
 
 from framework import (
     App,
@@ -135,6 +136,22 @@ def test_blueprint_error_handler_validates_codes_like_the_app() -> None:
 
     with pytest.raises(ValueError, match="'999' is not a recognized HTTP error code"):
         bp.errorhandler(999)(lambda error: "x")
+
+
+def test_endpoint_decorator_serves_an_app_rule_by_its_unprefixed_name(app: App) -> None:
+    """As in Flask, ``bp.endpoint("bar")`` names the app's endpoint, not "bp.bar"."""
+    app.url_map.add(Rule("/foo", endpoint="bar"))
+    bp = Blueprint("bp", __name__)
+
+    @bp.endpoint("bar")
+    def foobar() -> str | None:
+        return request.endpoint
+
+    app.register_blueprint(bp, url_prefix="/bp_prefix")
+    client = app.test_client()
+
+    assert client.get("/foo").text == "bar"
+    assert client.get("/bp_prefix/bar").status_code == 404
 
 
 def test_endpoint_with_a_dot_is_refused() -> None:

@@ -7,6 +7,7 @@ terminal is checked in a fresh interpreter.
 
 from __future__ import annotations
 
+import io
 import logging
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import uuid
 import pytest
 
 from framework import App
+from framework.logging import wsgi_errors_stream
 
 
 def unique_name() -> str:
@@ -247,3 +249,15 @@ def test_dict_config_with_the_wsgi_errors_stream_as_flasks_docs_show() -> None:
 
     assert "captured: configured INFO inside a request" in result.stdout, result.stderr
     assert "configured INFO outside a request" in result.stderr
+
+
+def test_wsgi_errors_stream_is_a_proxy_for_the_requests_stream_or_stderr() -> None:
+    app = App("shop")
+    assert wsgi_errors_stream._get_current_object() is sys.stderr  # type: ignore[attr-defined]
+    errors = io.StringIO()
+    with app.test_request_context(errors_stream=errors):
+        assert wsgi_errors_stream._get_current_object() is errors  # type: ignore[attr-defined]
+        handler = logging.StreamHandler(wsgi_errors_stream)
+        handler.emit(logging.makeLogRecord({"msg": "written through the proxy"}))
+    assert errors.getvalue() == "written through the proxy\n"
+    assert type(wsgi_errors_stream).__name__ == "WSGIErrorsStreamProxy"

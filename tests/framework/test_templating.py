@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from markupsafe import Markup
 
 from framework import (
     App,
+    Blueprint,
     flash,
     g,
     get_template_attribute,
@@ -91,9 +93,9 @@ def test_missing_template_names_it(app: App, templates: Path) -> None:
         render_template("nowhere.html")
 
 
-def test_missing_template_in_a_view_is_500(app: App) -> None:
+def test_missing_template_in_a_view_is_500(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     app.testing = False
-    app.logger.disabled = True
+    monkeypatch.setattr(app.logger, "disabled", True)  # the logger outlives the app
 
     @app.route("/")
     def index() -> str:
@@ -106,6 +108,64 @@ def test_no_template_folder_cannot_find_templates(tmp_path: Path) -> None:
     app = App("templating_tests", root_path=str(tmp_path), template_folder=None)
     with app.app_context(), pytest.raises(TemplateNotFound):
         render_template("any.html")
+
+
+def explained_loading(app: App, caplog: pytest.LogCaptureFixture) -> str:
+    """What EXPLAIN_TEMPLATE_LOADING logged, as one text."""
+    return "\n".join(r.getMessage() for r in caplog.records if r.name == app.logger.name)
+
+
+def test_explain_template_loading_logs_every_loader_asked_and_why_it_failed(
+    app: App, templates: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_templates(templates, other__html="")
+    write_templates(tmp_path / "shop_templates", cart__html="")
+    shop = Blueprint("shop", __name__, template_folder=str(tmp_path / "shop_templates"))
+    shop.add_url_rule("/missing", "missing", lambda: render_template("nowhere.html"))
+    app.register_blueprint(shop)
+    app.config["EXPLAIN_TEMPLATE_LOADING"] = True
+    caplog.set_level(logging.INFO, logger=app.logger.name)
+
+    with pytest.raises(TemplateNotFound, match="nowhere.html"):
+        app.test_client().get("/missing")
+
+    explained = explained_loading(app, caplog)
+    assert explained.startswith("Locating template 'nowhere.html':")
+    assert "1: trying loader of application 'templating_tests'" in explained
+    assert f"  - {templates}" in explained
+    assert f"2: trying loader of blueprint 'shop' ({__name__})" in explained
+    assert explained.count("-> no match") == 2
+    assert "Error: the template could not be found." in explained
+    assert "belongs to the blueprint 'shop'" in explained
+
+
+def test_explain_template_loading_names_the_file_found_and_warns_of_two_matches(
+    app: App, templates: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_templates(templates, page__html="from the app")
+    write_templates(tmp_path / "shop_templates", page__html="from the shop")
+    app.register_blueprint(
+        Blueprint("shop", __name__, template_folder=str(tmp_path / "shop_templates"))
+    )
+    app.config["EXPLAIN_TEMPLATE_LOADING"] = True
+    caplog.set_level(logging.INFO, logger=app.logger.name)
+
+    with app.app_context():
+        assert render_template("page.html") == "from the app"
+
+    explained = explained_loading(app, caplog)
+    assert f"-> found ('{templates / 'page.html'}')" in explained
+    assert "Warning: multiple loaders returned a match for the template." in explained
+
+
+def test_template_loading_is_not_explained_unless_asked(
+    app: App, templates: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_templates(templates, page__html="quiet")
+    caplog.set_level(logging.INFO, logger=app.logger.name)
+    with app.app_context():
+        assert render_template("page.html") == "quiet"
+    assert explained_loading(app, caplog) == ""
 
 
 def test_get_template_attribute_calls_a_macro_without_rendering(app: App, templates: Path) -> None:

@@ -11,6 +11,7 @@ import pytest
 from werkzeug.utils import secure_filename
 
 from framework import App, Blueprint, Request, Response, request
+from framework.debughelpers import DebugFilesKeyError
 
 
 @pytest.fixture
@@ -147,11 +148,13 @@ def test_json_with_a_charset_and_a_plus_json_type(app: App) -> None:
     )
 
 
-def test_malformed_json_is_400(app: App) -> None:
+def test_malformed_json_is_400_saying_so_without_the_decoders_detail(app: App) -> None:
+    """As in Flask, the decoder's message is for debug mode only."""
     echo(app, lambda r: r.get_json())
     response = app.test_client().post("/echo", data=b'{"a": ', content_type="application/json")
     assert response.status_code == 400
-    assert "Bad Request" in response.text
+    assert "The request body is not valid JSON." in response.text
+    assert "Expecting value" not in response.text
 
 
 def test_too_deeply_nested_json_is_400_not_a_crash(app: App) -> None:
@@ -317,6 +320,35 @@ def test_files_and_form_fields_are_separate(app: App) -> None:
 def test_missing_file_is_400(app: App) -> None:
     echo(app, lambda r: r.files["the_file_name"])
     assert app.test_client().post("/echo", data={"other": "x"}).status_code == 400
+
+
+def test_in_debug_a_file_sent_without_multipart_is_an_error_explaining_the_enctype(
+    app: App,
+) -> None:
+    app.debug = True
+    echo(app, lambda r: r.files["upload"])
+    with pytest.raises(DebugFilesKeyError) as raised:
+        app.test_client().post("/echo", data={"upload": "report.pdf"})
+
+    message = str(raised.value)
+    assert "the request's mimetype is 'application/x-www-form-urlencoded'" in message
+    assert "no file contents were transmitted" in message
+    assert 'enctype="multipart/form-data"' in message
+    assert "This was submitted: 'report.pdf'" in message
+    assert isinstance(raised.value, KeyError)
+
+
+def test_in_debug_a_file_the_form_never_named_is_still_a_plain_key_error(app: App) -> None:
+    app.debug = True
+    echo(app, lambda r: r.files["upload"])
+    with pytest.raises(KeyError) as raised:
+        app.test_client().post("/echo", data={"other": "x"})
+    assert not isinstance(raised.value, DebugFilesKeyError)
+
+
+def test_outside_debug_a_file_sent_without_multipart_is_a_400(app: App) -> None:
+    echo(app, lambda r: r.files["upload"])
+    assert app.test_client().post("/echo", data={"upload": "report.pdf"}).status_code == 400
 
 
 # -- size limits -----------------------------------------------------------------------------

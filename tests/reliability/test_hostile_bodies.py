@@ -48,13 +48,15 @@ def chunked(path: bytes, content_type: bytes, body: bytes, chunk_size: int = 10_
     return head + b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in chunks) + b"0\r\n\r\n"
 
 
-# (id, body, expected status, the reason the framework names in the body)
+#: The framework's 400 for a body that is not JSON (the decoder's reason shows in debug mode).
+NOT_JSON = b"The request body is not valid JSON."
+# (id, body, expected status, what the framework says in the body)
 MALFORMED_JSON = [
-    ("unclosed-object", b"{bad", 400, b"Failed to decode JSON object: Expecting property name"),
-    ("empty-body", b"", 400, b"Failed to decode JSON object: Expecting value"),
-    ("invalid-utf8", b'"\xff"', 400, b"can&#39;t decode byte 0xff"),
-    ("trailing-garbage", b"{} {}", 400, b"Extra data"),
-    ("5000-digit-integer", b"1" * 5000, 400, b"Exceeds the limit (4300 digits)"),
+    ("unclosed-object", b"{bad", 400, NOT_JSON),
+    ("empty-body", b"", 400, NOT_JSON),
+    ("invalid-utf8", b'"\xff"', 400, NOT_JSON),
+    ("trailing-garbage", b"{} {}", 400, NOT_JSON),
+    ("5000-digit-integer", b"1" * 5000, 400, NOT_JSON),
     ("lone-surrogate-escape", b'"\\ud800"', 200, b'"received":"\\ud800"'),
     ("nan-literal", b"NaN", 200, b'"received":NaN'),
     ("utf16-with-bom", '{"a": 1}'.encode("utf-16"), 200, b'"received":{"a":1}'),
@@ -71,7 +73,7 @@ def test_malformed_json(server: LiveServer, body: bytes, status: int, reason: by
 
     assert response.status == status
     if status == 200 or server.flavour == "framework":
-        # Flask hides the reason outside debug mode; the framework keeps it on purpose
+        # Flask's 400 is Werkzeug's generic one; the framework's says the body is not JSON
         # (framework/wrappers.py, Request.on_json_loading_failed).
         assert reason in response.body
     server.assert_alive()
@@ -81,7 +83,7 @@ def test_deeply_nested_json_is_a_400_naming_the_reason(framework_server: LiveSer
     response = framework_server.request(b"POST", b"/json", JSON, b"[" * 50_000)
 
     assert response.status == 400
-    assert b"Failed to decode JSON object: JSON is nested too deeply" in response.body
+    assert NOT_JSON in response.body
     framework_server.assert_alive()
 
 
