@@ -20,16 +20,19 @@ import sys
 import traceback
 from ipaddress import IPv4Address, IPv6Address
 from types import FrameType
-from typing import IO, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn, cast
 
 import click
 from werkzeug.serving import run_simple
 
-from console.targets import TargetError, load_target, load_wsgi_target
+from console.targets import TargetError, is_app, is_flask_app, load_target, load_wsgi_target
 from console.ui.command import console
 from console.watch import watch
 from framework import App, g
 from framework.cli import ROUTE_SORTS, AppSource, RouteSort, format_routes
+
+if TYPE_CHECKING:
+    from console.targets import LoadedApp
 
 IPAddress = IPv4Address | IPv6Address
 
@@ -54,7 +57,7 @@ class TargetLoadFailed(click.ClickException):
             click.echo(self.traceback.rstrip("\n"), file=file, err=True)
 
 
-def load_app_or_fail(target: str) -> App:
+def load_app_or_fail(target: str) -> LoadedApp:
     """Load ``target``, turning a :class:`TargetError` into a clean command-line failure."""
     try:
         return load_target(target)
@@ -82,14 +85,26 @@ class HookscopeGroup(click.Group):
         source = ctx.find_object(AppSource)
         if source is None:
             return None
-        app_command: click.Command | None = source.load_app().cli.get_command(ctx, cmd_name)
+        app = source.load_app()
+        if is_flask_app(app):
+            enter_flask_app_context(ctx, app)
+        app_command: click.Command | None = app.cli.get_command(ctx, cmd_name)
         return app_command
+
+
+def enter_flask_app_context(ctx: click.Context, app: Any) -> None:
+    """Push a Flask app's context for the rest of the command, as ``flask --app`` does: the
+    commands on a Flask app's ``app.cli`` look for their app in it."""
+    from flask import current_app
+
+    if not current_app or cast(Any, current_app)._get_current_object() is not app:
+        ctx.with_resource(app.app_context())
 
 
 def remember_app_target(ctx: click.Context, _param: click.Parameter, target: str | None) -> None:
     """Put the ``--app`` target where app commands look for their app; it loads on use."""
     if target is not None:
-        ctx.obj = AppSource(lambda: load_app_or_fail(target))
+        ctx.obj = AppSource(lambda: cast("App", load_app_or_fail(target)))
 
 
 @click.group(
@@ -164,13 +179,14 @@ def run(target: str, host: str, port: int, debug: bool | None, reload: bool) -> 
     except TargetError as error:
         raise TargetLoadFailed(error) from None
     app_debug = bool(debug)
-    if isinstance(app, App):
+    name = getattr(app, "__name__", "WSGI application")
+    if is_app(app):
+        loaded = cast("LoadedApp", app)
         if debug is not None:
-            app.debug = debug
-        app_debug = app.debug
+            loaded.debug = debug
+        app_debug, name = loaded.debug, loaded.name
     loopback = is_loopback(host)
     use_debugger = app_debug and loopback
-    name = app.name if isinstance(app, App) else getattr(app, "__name__", "WSGI application")
     click.echo(f" * Serving app '{name}' from {target}", err=True)
     click.echo(f" * Debug mode: {'on' if app_debug else 'off'}", err=True)
     if not loopback:
@@ -225,8 +241,8 @@ def stop_like_ctrl_c(_signum: int, _frame: FrameType | None) -> NoReturn:
 @click.option("--all-methods", is_flag=True, help="Show HEAD and OPTIONS too.")
 def routes(target: str, sort: RouteSort, all_methods: bool) -> None:
     """Print the routes of the app named by TARGET."""
-    app = load_app_or_fail(target)
-    click.echo(format_routes(app, sort=sort, all_methods=all_methods))
+    app = load_app_or_fail(target)  # a Flask app's url_map is Werkzeug's too
+    click.echo(format_routes(cast("App", app), sort=sort, all_methods=all_methods))
 
 
 @main.command()

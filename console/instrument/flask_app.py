@@ -1,0 +1,181 @@
+"""Tracing a live ``flask.Flask`` app while Flask's own code dispatches its requests.
+
+:func:`instrument_flask` changes the app object, never Flask: its hook registries record
+their functions (console.instrument.flask_hooks), ``app.wsgi_app`` opens a trace per request,
+and receivers on Flask's signals, connected for this app only, report the rest: routing and
+the session as opened (``request_started``), templates (``before_render_template``,
+``template_rendered``), flashed messages (``message_flashed``), an unhandled exception
+(``got_request_exception``) and the final response (``request_finished``). A function Flask
+calls with ``after_this_request`` is recorded as an ``after_request`` step.
+
+Importing this module imports Flask: it is imported only once a Flask app was loaded.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from time import perf_counter
+from typing import TYPE_CHECKING, Any, cast
+
+from flask import signals
+from flask.globals import request_ctx
+
+from console.instrument.flask_hooks import (
+    HookList,
+    RecordedHook,
+    current_request,
+    record_error_handlers,
+    record_hooks,
+)
+from console.instrument.record import AppView, DecoratorAwareTracerRegistry, RequestWriter
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from flask import Flask
+    from flask.ctx import RequestContext
+    from flask.wrappers import Response
+
+    from framework.tracing import TracerRegistry
+
+#: Where an instrumented app keeps its tracers, in ``app.extensions`` as Flask's extensions do.
+EXTENSION = "hookscope"
+
+
+def instrument_flask(app: Flask) -> TracerRegistry:
+    """Make ``app`` trace its requests; returns its tracers (add one to receive traces).
+
+    Instrumenting twice changes nothing more: the second call returns the same tracers.
+    With no tracer added, a request costs one attribute check more than without hookscope.
+    """
+    tracers: TracerRegistry | None = app.extensions.get(EXTENSION)
+    if tracers is not None:
+        return tracers
+    tracers = DecoratorAwareTracerRegistry()
+    record_hooks(app)
+    record_error_handlers(app)
+    app.wsgi_app = TracedWSGIApp(app, app.wsgi_app, tracers)  # type: ignore[method-assign]
+    for signal, receiver in SIGNAL_RECEIVERS:
+        signal.connect(receiver, app)
+    app.extensions[EXTENSION] = tracers
+    return tracers
+
+
+class TracedWSGIApp:
+    """``app.wsgi_app`` with a trace opened around each request while tracers listen."""
+
+    def __init__(self, app: Flask, wsgi_app: WSGIApplication, tracers: TracerRegistry) -> None:
+        self._app = app
+        self._wsgi_app = wsgi_app
+        self._tracers = tracers
+        self._app_view = AppView(app, tracers)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if not self._tracers.active:
+            return self._wsgi_app(environ, start_response)
+        record_hooks(self._app)  # a registry the app replaced whole is recorded again
+        request = TracedFlaskRequest(self._app, RequestWriter(self._app_view, environ))
+        token = current_request.set(request)
+        try:
+            body = self._wsgi_app(environ, start_response)
+        except BaseException as error:
+            request.writer.escaped(error)
+            raise
+        finally:
+            current_request.reset(token)
+        return request.writer.body(body)
+
+
+class TracedFlaskRequest:
+    """One traced request: runs its hooks as steps and hears what Flask's signals say."""
+
+    def __init__(self, app: Flask, writer: RequestWriter) -> None:
+        self.writer = writer
+        self._app = app
+        self._context: RequestContext | None = None
+        self._template_starts: list[float] = []
+
+    def started(self, context: RequestContext) -> None:
+        """Flask pushed the request (routing done, session opened) and starts its hooks."""
+        self._context = context
+        self.writer.routed(context.request)
+        session = context.session
+        self.writer.session_opened(session, self._app.session_interface.is_null_session(session))
+        context._after_request_functions = HookList(
+            "after_request", None, self._app, context._after_request_functions
+        )
+
+    def step(self, hook: RecordedHook, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        function = hook.__wrapped__
+        if hook.kind == "view":
+            view = functools.partial(hook.runnable(), *args, **kwargs)
+            return self.writer.step("view", None, function, view)
+        result = self.writer.step(hook.kind, hook.blueprint, function, hook.runnable(), *args)
+        if hook.kind == "before_request" and result is not None and self._context is not None:
+            names = (None, *reversed(self._context.request.blueprints))
+            self.writer.short_circuited(self._app, names, hook)
+        return result
+
+    def template_started(self) -> None:
+        self._template_starts.append(perf_counter())
+
+    def template_rendered(self, name: str | None) -> None:
+        if self._template_starts:
+            self.writer.template_rendered(name, self._template_starts.pop())
+
+    def finished(self, response: Response) -> None:
+        flashes = self._context.flashes if self._context is not None else None
+        self.writer.responded(response, flashes)
+
+
+def traced_request() -> TracedFlaskRequest | None:
+    request = current_request.get()
+    return request if isinstance(request, TracedFlaskRequest) else None
+
+
+def on_request_started(_app: Flask, **_: Any) -> None:
+    request = traced_request()
+    if request is not None:
+        request.started(cast(Any, request_ctx)._get_current_object())
+
+
+def on_before_render_template(_app: Flask, **_: Any) -> None:
+    request = traced_request()
+    if request is not None:
+        request.template_started()
+
+
+def on_template_rendered(_app: Flask, template: Any, **_: Any) -> None:
+    request = traced_request()
+    if request is not None:
+        request.template_rendered(template.name)
+
+
+def on_message_flashed(_app: Flask, message: Any, category: str, **_: Any) -> None:
+    request = traced_request()
+    if request is not None:
+        request.writer.flashed(category, message)
+
+
+def on_got_request_exception(_app: Flask, exception: BaseException, **_: Any) -> None:
+    request = traced_request()
+    if request is not None:
+        request.writer.unhandled(exception)
+
+
+def on_request_finished(_app: Flask, response: Response, **_: Any) -> None:
+    request = traced_request()
+    if request is not None:
+        request.finished(response)
+
+
+SIGNAL_RECEIVERS: tuple[tuple[Any, Callable[..., None]], ...] = (
+    (signals.request_started, on_request_started),
+    (signals.before_render_template, on_before_render_template),
+    (signals.template_rendered, on_template_rendered),
+    (signals.message_flashed, on_message_flashed),
+    (signals.got_request_exception, on_got_request_exception),
+    (signals.request_finished, on_request_finished),
+)
+"""Flask's signals and what each tells the current trace; connected per app."""
