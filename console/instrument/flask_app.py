@@ -100,7 +100,7 @@ class TracedFlaskRequest:
         """Flask pushed the request (routing done, session opened) and starts its hooks."""
         self._context = context
         self.writer.routed(context.request)
-        session = context.session
+        session = session_of(context)
         self.writer.session_opened(session, self._app.session_interface.is_null_session(session))
         context._after_request_functions = HookList(
             "after_request", None, self._app, context._after_request_functions
@@ -127,6 +127,13 @@ class TracedFlaskRequest:
     def finished(self, response: Response) -> None:
         flashes = self._context.flashes if self._context is not None else None
         self.writer.responded(response, flashes)
+
+
+def session_of(context: RequestContext) -> Any:
+    """The request's session, as opened. Since Flask 3.1.3 reading ``context.session``
+    marks it accessed (and the response ``Vary: Cookie``): the opened one is ``_session``."""
+    fields = vars(context)
+    return fields["_session"] if "_session" in fields else context.session
 
 
 def traced_request() -> TracedFlaskRequest | None:
