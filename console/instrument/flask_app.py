@@ -2,11 +2,11 @@
 
 :func:`instrument_flask` changes the app object, never Flask: its hook registries record
 their functions (console.instrument.flask_hooks), ``app.wsgi_app`` opens a trace per request,
-and receivers on Flask's signals, connected for this app only, report the rest: routing and
-the session as opened (``request_started``), templates (``before_render_template``,
-``template_rendered``), flashed messages (``message_flashed``), an unhandled exception
-(``got_request_exception``) and the final response (``request_finished``). A function Flask
-calls with ``after_this_request`` is recorded as an ``after_request`` step.
+and receivers on Flask's signals, connected for this app only, report templates
+(``before_render_template``, ``template_rendered``), flashed messages (``message_flashed``),
+and an unhandled exception (``got_request_exception``); the final response is taken
+from ``app.process_response``. Routing and the session as opened are read before the first
+hook runs. A function Flask calls with ``after_this_request`` is an ``after_request`` step.
 
 Importing this module imports Flask: it is imported only once a Flask app was loaded.
 """
@@ -56,6 +56,7 @@ def instrument_flask(app: Flask) -> TracerRegistry:
     record_hooks(app)
     record_error_handlers(app)
     app.wsgi_app = TracedWSGIApp(app, app.wsgi_app, tracers)  # type: ignore[method-assign]
+    app.process_response = ReportingProcessResponse(app.process_response)  # type: ignore[method-assign]
     for signal, receiver in SIGNAL_RECEIVERS:
         signal.connect(receiver, app)
     app.extensions[EXTENSION] = tracers
@@ -87,6 +88,25 @@ class TracedWSGIApp:
         return request.writer.body(body)
 
 
+class ReportingProcessResponse:
+    """Stands in for the app's ``process_response``: the response it returns is final
+    (after_request hooks ran, the session was saved), so the trace takes it from here. This
+    is the moment of Flask's ``request_finished`` signal, which would cost every request
+    more (a signal with a receiver is dearer than this call)."""
+
+    def __init__(self, process_response: Callable[[Response], Response]) -> None:
+        self._process_response = process_response
+
+    def __call__(self, response: Response) -> Response:
+        request = traced_request()
+        if request is None:
+            return self._process_response(response)
+        request.responding()
+        response = self._process_response(response)
+        request.finished(response)
+        return response
+
+
 class TracedFlaskRequest:
     """One traced request: runs its hooks as steps and hears what Flask's signals say."""
 
@@ -96,24 +116,27 @@ class TracedFlaskRequest:
         self._context: RequestContext | None = None
         self._template_starts: list[float] = []
 
-    def started(self, context: RequestContext) -> None:
-        """Flask pushed the request (routing done, session opened) and starts its hooks."""
+    def start(self) -> RequestContext:
+        """Read what Flask did before the first hook: the request pushed, routed, its session
+        opened. (Done by the first step, not on ``request_started``: a signal with a receiver
+        costs each request more than the check.)"""
+        context: RequestContext = cast(Any, request_ctx)._get_current_object()
         self._context = context
         self.writer.routed(context.request)
         session = session_of(context)
         self.writer.session_opened(session, self._app.session_interface.is_null_session(session))
-        context._after_request_functions = HookList(
-            "after_request", None, self._app, context._after_request_functions
-        )
+        return context
 
     def step(self, hook: RecordedHook, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        context = self._context or self.start()
         function = hook.__wrapped__
+        runnable = function if hook.runs_as_is else hook.runnable()
         if hook.kind == "view":
-            view = functools.partial(hook.runnable(), *args, **kwargs)
+            view = functools.partial(runnable, *args, **kwargs)
             return self.writer.step("view", None, function, view)
-        result = self.writer.step(hook.kind, hook.blueprint, function, hook.runnable(), *args)
-        if hook.kind == "before_request" and result is not None and self._context is not None:
-            names = (None, *reversed(self._context.request.blueprints))
+        result = self.writer.step(hook.kind, hook.blueprint, function, runnable, *args)
+        if hook.kind == "before_request" and result is not None:
+            names = (None, *reversed(context.request.blueprints))
             self.writer.short_circuited(self._app, names, hook)
         return result
 
@@ -124,9 +147,18 @@ class TracedFlaskRequest:
         if self._template_starts:
             self.writer.template_rendered(name, self._template_starts.pop())
 
+    def responding(self) -> None:
+        """Flask is about to run the after_request functions: the ones the request added with
+        ``after_this_request`` (Flask keeps them on its request context) run as steps too."""
+        context = self._context or self.start()
+        if context._after_request_functions:
+            context._after_request_functions = HookList(
+                "after_request", None, self._app, context._after_request_functions
+            )
+
     def finished(self, response: Response) -> None:
-        flashes = self._context.flashes if self._context is not None else None
-        self.writer.responded(response, flashes)
+        context = self._context or self.start()
+        self.writer.responded(response, context.flashes)
 
 
 def session_of(context: RequestContext) -> Any:
@@ -139,12 +171,6 @@ def session_of(context: RequestContext) -> Any:
 def traced_request() -> TracedFlaskRequest | None:
     request = current_request.get()
     return request if isinstance(request, TracedFlaskRequest) else None
-
-
-def on_request_started(_app: Flask, **_: Any) -> None:
-    request = traced_request()
-    if request is not None:
-        request.started(cast(Any, request_ctx)._get_current_object())
 
 
 def on_before_render_template(_app: Flask, **_: Any) -> None:
@@ -171,18 +197,10 @@ def on_got_request_exception(_app: Flask, exception: BaseException, **_: Any) ->
         request.writer.unhandled(exception)
 
 
-def on_request_finished(_app: Flask, response: Response, **_: Any) -> None:
-    request = traced_request()
-    if request is not None:
-        request.finished(response)
-
-
 SIGNAL_RECEIVERS: tuple[tuple[Any, Callable[..., None]], ...] = (
-    (signals.request_started, on_request_started),
     (signals.before_render_template, on_before_render_template),
     (signals.template_rendered, on_template_rendered),
     (signals.message_flashed, on_message_flashed),
     (signals.got_request_exception, on_got_request_exception),
-    (signals.request_finished, on_request_finished),
 )
 """Flask's signals and what each tells the current trace; connected per app."""

@@ -44,6 +44,7 @@ class RecordedHook:
     Attributes:
         kind: The trace's step kind (``before_request``, ``view``, ...).
         blueprint: The registry key it was found under: a blueprint's name, or None.
+        runs_as_is: Flask calls the function itself (it is sync, or a preprocessor).
     """
 
     def __init__(
@@ -54,6 +55,7 @@ class RecordedHook:
         self.kind = kind
         self.blueprint = blueprint
         self._app = app
+        self.runs_as_is = kind == "url_value_preprocessor"
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         recorder = current_request.get()
@@ -63,10 +65,13 @@ class RecordedHook:
 
     def runnable(self) -> Callable[..., Any]:
         """The function as Flask calls it: through ``app.ensure_sync`` (so an ``async def``
-        hook runs to completion), except url_value_preprocessors, which Flask calls as is."""
-        if self.kind == "url_value_preprocessor":
+        hook runs to completion), except url_value_preprocessors, which Flask calls as is.
+        A function that ``ensure_sync`` gives back unchanged is not asked about again."""
+        if self.runs_as_is:
             return self.__wrapped__
-        return self._app.ensure_sync(self.__wrapped__)  # type: ignore[no-any-return]
+        runnable: Callable[..., Any] = self._app.ensure_sync(self.__wrapped__)
+        self.runs_as_is = runnable is self.__wrapped__
+        return runnable
 
     def __getattr__(self, name: str) -> Any:
         """Attributes set on the function (``view_class``, ``methods``, an extension's marks)
@@ -236,7 +241,24 @@ def owner_of(app: Any, handler: Any) -> str | None:
     return None
 
 
+class HookAwareEnsureSync:
+    """Stands in for the app's ``ensure_sync``: a recorded hook is returned as it is (it
+    runs its function through ``ensure_sync`` itself), which spares ``inspect`` looking at
+    an object that is not a function on every call; anything else goes to the app's own."""
+
+    def __init__(self, ensure_sync: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+        self._ensure_sync = ensure_sync
+
+    def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        if type(function) is RecordedHook:
+            return function
+        return self._ensure_sync(function)
+
+
 def record_error_handlers(app: Any) -> None:
-    """Have the app's error handler lookup return recorded handlers (once)."""
+    """Have the app's error handler lookup return recorded handlers, and its
+    ``ensure_sync`` pass recorded hooks through (once)."""
     if not isinstance(app._find_error_handler, RecordingErrorHandlerLookup):
         app._find_error_handler = RecordingErrorHandlerLookup(app, app._find_error_handler)
+    if not isinstance(app.ensure_sync, HookAwareEnsureSync):
+        app.ensure_sync = HookAwareEnsureSync(app.ensure_sync)
