@@ -132,7 +132,7 @@ class TracedFlaskRequest:
         function = hook.__wrapped__
         runnable = function if hook.runs_as_is else hook.runnable()
         if hook.kind == "view":
-            view = functools.partial(runnable, *args, **kwargs)
+            view = functools.partial(runnable, *args, **kwargs) if args or kwargs else runnable
             return self.writer.step("view", None, function, view)
         result = self.writer.step(hook.kind, hook.blueprint, function, runnable, *args)
         if hook.kind == "before_request" and result is not None:

@@ -73,12 +73,13 @@ class AppView:
 
 class ContextView:
     """What a TraceRecord reads of a request context: the request, the flashes it took
-    from the session (None if it took none), and the session it used (None if none)."""
+    from the session (None if it took none), and the session it used (None if none).
+    One per request, filled in as the request goes."""
 
-    def __init__(self, request: Any, flashes: Any = None, session: Any = None) -> None:
-        self.request = request
-        self.flashes = flashes
-        self._session = session
+    def __init__(self) -> None:
+        self.request: Any = None
+        self.flashes: Any = None
+        self._session: Any = None
 
 
 class PlainResponse:
@@ -102,7 +103,7 @@ class RequestWriter:
         self.step: Callable[..., Any] = self.record.call
         self.preview_limit: int = app.tracers.body_preview_limit
         self._environ = environ
-        self._request: Any = None
+        self._context = ContextView()
         self._session: Any = None
         self._session_before: Any = None
         self._queued_flashes: list[Any] = []
@@ -113,8 +114,8 @@ class RequestWriter:
 
     def routed(self, request: Any) -> None:
         """The request was matched against the url_map (Flask did it while pushing it)."""
-        self._request = request
-        self.record.routed(ContextView(request))
+        self._context.request = request
+        self.record.routed(self._context)
 
     def session_opened(self, session: Any, is_null: bool) -> None:
         """The request's session as opened, before any hook ran; it counts as used only if
@@ -148,7 +149,9 @@ class RequestWriter:
         if used:
             self.record.session_opened(self._session_before)
         self._streamed = bool(response.is_streamed or response.direct_passthrough)
-        context = ContextView(self._request, flashes, session if used else None)
+        context = self._context
+        context.flashes = flashes
+        context._session = session if used else None
         self.record.response_ready(context, response, self._streamed)
         if self._queued_flashes:
             # A message flashed and shown in the same request is gone from the session
@@ -157,7 +160,7 @@ class RequestWriter:
 
     def wsgi_responded(self, status: str, headers: list[tuple[str, str]]) -> None:
         """A bare WSGI app called ``start_response``; its body is counted as it is sent."""
-        self.record.response_ready(ContextView(None), PlainResponse(status, headers), True)
+        self.record.response_ready(self._context, PlainResponse(status, headers), True)
 
     def escaped(self, error: BaseException) -> None:
         """An exception left the app (an unhandled error it propagates, a teardown that
@@ -175,8 +178,9 @@ class RequestWriter:
         return app_iter
 
     def finish(self) -> None:
-        request = self._request if self._request is not None else Request(self._environ)
-        self.record.finish(ContextView(request))
+        if self._context.request is None:  # never routed: a bare WSGI app, or Flask failed
+            self._context.request = Request(self._environ)  # before its first hook
+        self.record.finish(self._context)
 
 
 class CountedBody:
