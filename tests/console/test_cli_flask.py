@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from click.testing import CliRunner, Result
 
 from console.cli import main
 from tests.console.test_cli import HOOKSCOPE, ServerProcess
+from tests.console.test_flask_apps import old_flask_project
 
 BLOG = Path(__file__).parent.parent.parent / "demo_apps" / "flask_blog"
 
@@ -79,19 +79,8 @@ def test_run_serves_a_flask_app(blog: str) -> None:
 def test_an_old_flask_that_fails_to_import_is_named(tmp_path: Path) -> None:
     """A project whose Flask 2.2 cannot import with today's Werkzeug (a stand-in package
     raising what Flask 2.2 raises, with that version's distribution record)."""
-    (tmp_path / "flask").mkdir()
-    (tmp_path / "flask" / "__init__.py").write_text(
-        "from werkzeug.urls import url_quote  # gone since Werkzeug 3\n"
-    )
-    record = tmp_path / "flask-2.2.5.dist-info"
-    record.mkdir()
-    (record / "METADATA").write_text("Metadata-Version: 2.1\nName: Flask\nVersion: 2.2.5\n")
-    (tmp_path / "app.py").write_text(
-        textwrap.dedent("""\
-            from flask import Flask
-
-            app = Flask(__name__)
-        """)
+    old_flask_project(
+        tmp_path, "2.2.5", "from werkzeug.urls import url_quote  # gone since Werkzeug 3\n"
     )
 
     result = subprocess.run(

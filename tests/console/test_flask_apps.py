@@ -10,6 +10,7 @@ import shutil
 import textwrap
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import pytest
 
 from console.protocol import LoadError, Trace
 from console.supervisor import Supervisor
+from tests.console.instrument.test_flask_app import steps
 from tests.console.test_supervisor import FAST, EventLog, is_state
 from tests.console.test_watch import WatchProcess, fetch, free_port
 
@@ -43,20 +45,6 @@ class TracedClient:
         self._http.close()
 
 
-def steps(trace: dict[str, Any]) -> list[str]:
-    """``kind name`` per step, the short name, with its marks."""
-    lines = []
-    for step in trace["steps"]:
-        line = f"{step['kind']} {step['name'].rpartition('.')[2]}"
-        for mark in ("short_circuit", "skipped"):
-            if step[mark]:
-                line += f" [{mark}]"
-        if step["raised"]:
-            line += f" [raised {step['raised']['type']}]"
-        lines.append(line)
-    return lines
-
-
 @pytest.fixture
 def log() -> EventLog:
     return EventLog()
@@ -76,17 +64,24 @@ def running(targets: list[str], log: EventLog, cwd: Path) -> Supervisor:
     return supervisor
 
 
-@pytest.fixture
-def blog(tmp_path: Path, log: EventLog) -> Iterator[TracedClient]:
-    target = f"{BLOG}:create_app({str(tmp_path / 'instance')!r})"
-    supervisor = running([target], log, tmp_path)
+@contextmanager
+def serving(target: str, app: str, log: EventLog, cwd: Path) -> Iterator[TracedClient]:
+    """``target`` run under a supervisor until the block ends; a client for it once running."""
+    supervisor = running([target], log, cwd)
     try:
-        log.wait_for(is_state("flask_blog", "running"))
-        client = TracedClient(supervisor, "flask_blog", log)
+        log.wait_for(is_state(app, "running"))
+        client = TracedClient(supervisor, app, log)
         yield client
         client.close()
     finally:
         supervisor.stop()
+
+
+@pytest.fixture
+def blog(tmp_path: Path, log: EventLog) -> Iterator[TracedClient]:
+    target = f"{BLOG}:create_app({str(tmp_path / 'instance')!r})"
+    with serving(target, "flask_blog", log, tmp_path) as client:
+        yield client
 
 
 def test_the_flask_blog_is_traced_step_by_step(blog: TracedClient) -> None:
@@ -198,14 +193,8 @@ def test_the_same_app_code_on_flask_and_on_the_framework_traces_the_same(
 
 @pytest.fixture
 def extensions(apps_dir: Path, log: EventLog) -> Iterator[TracedClient]:
-    supervisor = running(["flask_extensions.py"], log, apps_dir)
-    try:
-        log.wait_for(is_state("flask_extensions", "running"))
-        client = TracedClient(supervisor, "flask_extensions", log)
+    with serving("flask_extensions.py", "flask_extensions", log, apps_dir) as client:
         yield client
-        client.close()
-    finally:
-        supervisor.stop()
 
 
 def test_flask_login_shows_which_decorator_redirected_an_anonymous_request(
@@ -253,19 +242,29 @@ def test_a_bare_wsgi_function_is_served_with_request_and_response_traces(
                 return [b"raw " + environ["PATH_INFO"].encode()]
         """)
     )
-    supervisor = running(["raw.py:hello"], log, apps_dir)
-    try:
-        log.wait_for(is_state("raw", "running"))
-        client = TracedClient(supervisor, "raw", log)
+    with serving("raw.py:hello", "raw", log, apps_dir) as client:
         response, trace = client.send("GET", "/any/path")
-        client.close()
-    finally:
-        supervisor.stop()
 
     assert response.text == "raw /any/path"
     assert trace["steps"] == []
     assert (trace["request"]["path"], trace["response"]["status"]) == ("/any/path", 200)
     assert trace["response"]["body_preview"] == "raw /any/path"
+
+
+def flask_distribution_record(directory: Path, version: str) -> None:
+    """What pip leaves beside an installed Flask ``version``: how hookscope tells the version."""
+    record = directory / f"flask-{version}.dist-info"
+    record.mkdir()
+    (record / "METADATA").write_text(f"Metadata-Version: 2.1\nName: Flask\nVersion: {version}\n")
+
+
+def old_flask_project(directory: Path, version: str, flask_source: str) -> None:
+    """A project in ``directory`` whose Flask is ``version``: a stand-in ``flask`` package
+    (``flask_source``) with that version's record, and an ``app.py`` that makes its app."""
+    (directory / "flask").mkdir()
+    (directory / "flask" / "__init__.py").write_text(flask_source)
+    flask_distribution_record(directory, version)
+    (directory / "app.py").write_text("from flask import Flask\n\napp = Flask(__name__)\n")
 
 
 GOOD_FACTORY = """\
@@ -301,11 +300,7 @@ def test_a_flask_app_that_fails_to_load_is_one_message_and_the_old_one_keeps_ser
 ) -> None:
     source = tmp_path / "shop.py"
     source.write_text(GOOD_FACTORY)
-    supervisor = running(["shop.py"], log, tmp_path)
-    try:
-        log.wait_for(is_state("shop", "running"))
-        client = TracedClient(supervisor, "shop", log)
-
+    with serving("shop.py", "shop", log, tmp_path) as client:
         source.write_text(broken_source)
         error = log.wait_for(lambda e: isinstance(e, LoadError) and e.app == "shop")
         assert isinstance(error, LoadError)
@@ -316,32 +311,26 @@ def test_a_flask_app_that_fails_to_load_is_one_message_and_the_old_one_keeps_ser
         response, trace = client.send("GET", "/")
         assert response.text == "version one"
         assert steps(trace) == ["view index"]
-        client.close()
-    finally:
-        supervisor.stop()
 
 
 def test_a_flask_too_old_to_trace_is_named_when_the_app_loads(
     tmp_path: Path, log: EventLog
 ) -> None:
     """The project's Flask is 2.3 (a stand-in package with that version's record)."""
-    (tmp_path / "flask").mkdir()
-    (tmp_path / "flask" / "__init__.py").write_text(
-        "class Flask:\n    def __init__(self, import_name):\n        self.name = import_name\n"
+    old_flask_project(
+        tmp_path,
+        "2.3.3",
+        "class Flask:\n    def __init__(self, import_name):\n        self.name = import_name\n",
     )
-    record = tmp_path / "flask-2.3.3.dist-info"
-    record.mkdir()
-    (record / "METADATA").write_text("Metadata-Version: 2.1\nName: Flask\nVersion: 2.3.3\n")
-    (tmp_path / "old.py").write_text("from flask import Flask\n\napp = Flask(__name__)\n")
-    supervisor = running(["old.py"], log, tmp_path)
+    supervisor = running(["app.py"], log, tmp_path)
     try:
-        error = log.wait_for(lambda e: isinstance(e, LoadError) and e.app == "old")
+        error = log.wait_for(lambda e: isinstance(e, LoadError) and e.app == "app")
     finally:
         supervisor.stop()
 
     assert isinstance(error, LoadError)
     assert error.message == (
-        "could not load 'old.py': Flask 2.3.3 is too old: hookscope runs Flask 3.0 and 3.1 "
+        "could not load 'app.py': Flask 2.3.3 is too old: hookscope runs Flask 3.0 and 3.1 "
         "apps (pip install 'flask>=3.0,<4')"
     )
 

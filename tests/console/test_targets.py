@@ -341,9 +341,9 @@ def test_a_flask_app_in_a_module_and_a_flask_package_load(
 def installed_flask_says(tmp_path: Path, version: str) -> None:
     """Put a distribution record for Flask ``version`` first on sys.path, as an old Flask
     installed in the project would be found first."""
-    record = tmp_path / f"flask-{version}.dist-info"
-    record.mkdir()
-    (record / "METADATA").write_text(f"Metadata-Version: 2.1\nName: Flask\nVersion: {version}\n")
+    from tests.console.test_flask_apps import flask_distribution_record
+
+    flask_distribution_record(tmp_path, version)
     sys.path.insert(0, str(tmp_path))
 
 

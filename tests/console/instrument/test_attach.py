@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,17 +14,9 @@ from werkzeug.test import Client
 from console.instrument import PlainWSGIApp, attach_tracer, load_served_app
 from framework import App
 from framework.tracing import TraceRecord
+from tests.console.test_targets import fresh_fixture_imports  # noqa: F401 (autouse)
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
-
-
-@pytest.fixture(autouse=True)
-def fresh_fixture_imports() -> Iterator[None]:
-    saved_path = list(sys.path)
-    yield
-    sys.path[:] = saved_path
-    for name in [name for name in sys.modules if name.startswith("targets_")]:
-        del sys.modules[name]
 
 
 def test_hookscope_imports_flask_only_for_a_flask_app() -> None:

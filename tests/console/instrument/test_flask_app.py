@@ -145,10 +145,10 @@ def traced(app: Flask) -> list[Trace]:
 
 
 def steps(trace: Trace) -> list[str]:
-    """Each step as ``kind name [marks]``, its name without the test's qualifier."""
+    """Each step as ``kind name [marks]``, the function's own name without its qualifier."""
     lines = []
     for step in trace["steps"]:
-        line = f"{step['kind']} {step['name'].partition('<locals>.')[2]}"
+        line = f"{step['kind']} {step['name'].rpartition('.')[2]}"
         for mark in ("short_circuit", "skipped"):
             if step[mark]:
                 line += f" [{mark}]"
@@ -228,7 +228,7 @@ def test_after_this_request_is_an_after_request_step(app: Flask) -> None:
     assert app.test_client().get("/late").headers["X-Late"] == "yes"
     assert steps(traces[-1])[2:5] == [
         "view late",
-        "after_request late.<locals>.add_header",
+        "after_request add_header",
         "after_request stamp",
     ]
 
