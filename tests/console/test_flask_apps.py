@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from console.protocol import LoadError, Trace
+from console.protocol import LoadError, Ready, Trace
 from console.supervisor import Supervisor
 from tests.console.instrument.test_flask_app import steps
 from tests.console.test_supervisor import FAST, EventLog, is_state
@@ -311,6 +312,14 @@ def test_a_flask_app_that_fails_to_load_is_one_message_and_the_old_one_keeps_ser
         response, trace = client.send("GET", "/")
         assert response.text == "version one"
         assert steps(trace) == ["view index"]
+
+        log.forget()
+        source.write_text(GOOD_FACTORY.replace("version one", "version two"))
+        log.wait_for(lambda e: isinstance(e, Ready) and e.app == "shop")
+        deadline = time.monotonic() + 15
+        while (answer := client.send("GET", "/"))[0].text != "version two":
+            assert time.monotonic() < deadline, "the fixed version never served"
+        assert steps(answer[1]) == ["view index"]  # the fixed app, instrumented afresh
 
 
 def test_a_flask_too_old_to_trace_is_named_when_the_app_loads(
