@@ -37,10 +37,15 @@ class TracedClient:
 
     def send(self, method: str, path: str, **kwargs: Any) -> tuple[httpx.Response, dict[str, Any]]:
         request_id = uuid.uuid4().hex
-        response = self._http.request(method, path, headers={"X-Request-Id": request_id}, **kwargs)
+        headers = {"X-Request-Id": request_id, **kwargs.pop("headers", {})}
+        response = self._http.request(method, path, headers=headers, **kwargs)
         event = self._log.wait_for(lambda e: isinstance(e, Trace) and e.request_id == request_id)
         assert isinstance(event, Trace)
         return response, event.trace
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._http.cookies
 
     def close(self) -> None:
         self._http.close()
@@ -219,6 +224,24 @@ def test_flask_login_shows_which_decorator_redirected_an_anonymous_request(
     response, trace = extensions.send("GET", "/private")
     assert response.text == "private page"
     assert trace["steps"][1]["returned"] == "'private page'"
+
+
+def test_a_user_flask_login_loads_from_the_remember_cookie_shows_in_the_session(
+    extensions: TracedClient,
+) -> None:
+    extensions.send("GET", "/login")
+    remembered = extensions.cookies["remember_token"]
+    extensions.cookies.clear()  # a new browser session: only the remember cookie is sent
+
+    response, trace = extensions.send(
+        "GET", "/private", headers={"Cookie": f"remember_token={remembered}"}
+    )
+
+    assert response.text == "private page"
+    assert trace["session"]["before"] == {}
+    assert trace["session"]["after"]["_user_id"] == "ada"
+    assert trace["session"]["after"]["_fresh"] is False  # loaded from the cookie, not a login
+    assert steps(trace)[-1] == "after_request _update_remember_cookie"
 
 
 def test_flask_wtfs_csrf_check_is_the_before_request_hook_that_raised(

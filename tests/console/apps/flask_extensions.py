@@ -25,7 +25,7 @@ def load_user(user_id: str) -> User | None:
 
 @app.route("/login")
 def login() -> str:
-    login_user(User("ada"))
+    login_user(User("ada"), remember=True)
     return "logged in"
 
 
