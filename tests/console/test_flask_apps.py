@@ -389,3 +389,28 @@ def test_watch_prints_a_flask_apps_requests_and_its_load_error_in_one_line(
         assert fetch(port, "/") == "version one"
     finally:
         assert process.stop() == 0
+
+
+def test_an_unguarded_app_run_in_a_flask_module_does_not_block_loading(
+    tmp_path: Path, log: EventLog
+) -> None:
+    (tmp_path / "runs.py").write_text(
+        textwrap.dedent("""\
+            from flask import Flask
+
+            app = Flask(__name__)
+
+
+            @app.route("/")
+            def index():
+                return "served by the worker"
+
+
+            app.run(port=1)  # no __main__ guard: Flask returns at once under a CLI
+        """)
+    )
+    with serving("runs.py", "runs", log, tmp_path) as client:
+        response, trace = client.send("GET", "/")
+
+    assert response.text == "served by the worker"
+    assert steps(trace) == ["view index"]
