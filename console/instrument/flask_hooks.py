@@ -24,7 +24,7 @@ from typing import Any, Protocol, SupportsIndex
 
 
 class StepRecorder(Protocol):
-    """The request being traced, as the hooks see it (see console.instrument.flask_request)."""
+    """The request being traced, as the hooks see it (``TracedFlaskRequest`` in flask_app)."""
 
     def step(self, hook: RecordedHook, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any: ...
 
@@ -94,10 +94,10 @@ class RecordedHook:
 
 
 def recorded(function: Any, kind: str, blueprint: str | None, app: Any) -> RecordedHook:
-    """``function`` as a RecordedHook of ``kind`` (itself when it already is one)."""
-    if isinstance(function, RecordedHook) and function.kind == kind:
-        return function
+    """``function`` as a RecordedHook of ``kind`` and ``blueprint`` (itself if it is one)."""
     if isinstance(function, RecordedHook):
+        if (function.kind, function.blueprint) == (kind, blueprint):
+            return function
         function = function.__wrapped__
     return RecordedHook(function, kind, blueprint, app)
 
