@@ -15,6 +15,7 @@ from bench.errors import BenchmarkError
 
 SUITES: tuple[tuple[str, str], ...] = (
     ("requests", "bench.requests_bench"),
+    ("flask_tracing", "bench.flask_tracing"),
     ("imports", "bench.import_time"),
     ("reload", "bench.console_reload"),
     ("traces", "bench.console_traces"),

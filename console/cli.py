@@ -16,12 +16,12 @@ import signal
 import socket
 from ipaddress import IPv4Address, IPv6Address
 from types import FrameType
-from typing import IO, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn, cast
 
 import click
 from werkzeug.serving import run_simple
 
-from console.targets import TargetError, load_target, load_wsgi_target
+from console.targets import TargetError, is_app, load_target, load_wsgi_target
 from console.ui.command import console
 from console.watch import watch
 from framework import App
@@ -33,6 +33,9 @@ from framework.cli import (
     interact,
     route_table_options,
 )
+
+if TYPE_CHECKING:
+    from console.targets import LoadedApp
 
 IPAddress = IPv4Address | IPv6Address
 
@@ -57,7 +60,7 @@ class TargetLoadFailed(click.ClickException):
             click.echo(self.traceback.rstrip("\n"), file=file, err=True)
 
 
-def load_app_or_fail(target: str) -> App:
+def load_app_or_fail(target: str) -> LoadedApp:
     """Load ``target``, turning a :class:`TargetError` into a clean command-line failure."""
     try:
         return load_target(target)
@@ -67,13 +70,16 @@ def load_app_or_fail(target: str) -> App:
 
 class HookscopeGroup(AppCommandsGroup):
     """The top-level group; with ``--app`` it also offers the commands on ``app.cli``, each
-    run in the app context (the framework's :class:`~framework.cli.AppCommandsGroup`)."""
+    run in the app context (the framework's :class:`~framework.cli.AppCommandsGroup`; a
+    genuine Flask app's context is pushed the same way, through its own ``app_context()``)."""
 
 
 def remember_app_target(ctx: click.Context, _param: click.Parameter, target: str | None) -> None:
     """Put the ``--app`` target where app commands look for their app; it loads on use."""
     if target is not None:
-        ctx.obj = ScriptInfo(create_app=lambda: load_app_or_fail(target), set_debug_flag=False)
+        ctx.obj = ScriptInfo(
+            create_app=lambda: cast("App", load_app_or_fail(target)), set_debug_flag=False
+        )
 
 
 @click.group(
@@ -148,13 +154,14 @@ def run(target: str, host: str, port: int, debug: bool | None, reload: bool) -> 
     except TargetError as error:
         raise TargetLoadFailed(error) from None
     app_debug = bool(debug)
-    if isinstance(app, App):
+    name = getattr(app, "__name__", "WSGI application")
+    if is_app(app):
+        loaded = cast("LoadedApp", app)
         if debug is not None:
-            app.debug = debug
-        app_debug = app.debug
+            loaded.debug = debug
+        app_debug, name = loaded.debug, loaded.name
     loopback = is_loopback(host)
     use_debugger = app_debug and loopback
-    name = app.name if isinstance(app, App) else getattr(app, "__name__", "WSGI application")
     click.echo(f" * Serving app '{name}' from {target}", err=True)
     click.echo(f" * Debug mode: {'on' if app_debug else 'off'}", err=True)
     if not loopback:
@@ -201,8 +208,8 @@ def stop_like_ctrl_c(_signum: int, _frame: FrameType | None) -> NoReturn:
 @route_table_options
 def routes(target: str, sort: RouteSort, all_methods: bool) -> None:
     """Print the routes of the app named by TARGET."""
-    app = load_app_or_fail(target)
-    click.echo(format_routes(app, sort=sort, all_methods=all_methods))
+    app = load_app_or_fail(target)  # a Flask app's url_map is Werkzeug's too
+    click.echo(format_routes(cast("App", app), sort=sort, all_methods=all_methods))
 
 
 @main.command()
@@ -215,4 +222,4 @@ def shell(target: str) -> None:
     """
     app = load_app_or_fail(target)
     with app.app_context():
-        interact(app)
+        interact(cast("App", app))  # a Flask app answers the same make_shell_context()

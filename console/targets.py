@@ -1,7 +1,9 @@
 """Turn a TARGET (``app.py``, ``pkg/``, ``pkg.mod``, ``pkg.mod:create_app('dev')``) into an app.
 
 The syntax and the search follow Flask's app discovery, so a user can point hookscope at
-whatever they would give ``flask --app``. Every way this can fail becomes a
+whatever they would give ``flask --app``. An app is a framework ``App`` or a genuine
+``flask.Flask`` (Flask 3): hookscope never imports Flask itself, it recognises a Flask app
+once the user's module has imported Flask. Every way this can fail becomes a
 :class:`TargetError` whose message names the target and the reason in one line; the code
 never evaluates the target string, it only reads literals out of it with :mod:`ast`.
 """
@@ -10,23 +12,30 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.metadata
 import inspect
 import os
 import sys
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType, TracebackType
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Literal, TypeAlias, cast
 
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication
 
+    from flask import Flask
+
     from framework import App
+
+    LoadedApp: TypeAlias = App | Flask
 
 DEFAULT_APP_NAMES = ("app", "application")
 FACTORY_NAMES = ("create_app", "make_app")
+#: The Flask major version whose internals hookscope's instrumentation knows (3.0, 3.1).
+SUPPORTED_FLASK_MAJOR = 3
 _IMPORTLIB_DIRECTORY = Path(importlib.__file__).parent
 
 
@@ -149,18 +158,56 @@ def _literal(target: str, factory: str, label: str, node: ast.expr) -> object:
         ) from None
 
 
-def _app_class() -> type[App]:
-    """The framework's App, imported on first use.
+def _app_classes() -> tuple[type, ...]:
+    """The classes whose instances are apps: the framework's App, and Flask's once imported.
 
-    The supervisor parses targets but never loads one; its workers do. Importing the
-    framework here would add about 110 ms to the console's start for nothing.
+    The framework is imported on first use: the supervisor parses targets but never loads
+    one (its workers do), and importing it there would slow the console's start for nothing.
+    Flask is never imported here: a module that made a Flask app has imported it already.
     """
     from framework import App
 
-    return App
+    flask = sys.modules.get("flask")
+    flask_class = getattr(flask, "Flask", None)
+    return (App,) if not isinstance(flask_class, type) else (App, flask_class)
 
 
-def load_target(target: str) -> App:
+def is_app(value: object) -> bool:
+    return isinstance(value, _app_classes())
+
+
+def is_flask_app(value: object) -> bool:
+    """True for an instance of ``flask.Flask`` (only possible once Flask is imported)."""
+    flask_class = getattr(sys.modules.get("flask"), "Flask", None)
+    return isinstance(flask_class, type) and isinstance(value, flask_class)
+
+
+def unsupported_flask() -> str | None:
+    """Why the installed Flask cannot be traced, or None when it can (or is not installed)."""
+    try:
+        installed = importlib.metadata.version("flask")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    major = installed.partition(".")[0]
+    if not major.isdigit() or int(major) == SUPPORTED_FLASK_MAJOR:
+        return None
+    age = "too old" if int(major) < SUPPORTED_FLASK_MAJOR else "newer than hookscope knows"
+    return (
+        f"Flask {installed} is {age}: hookscope runs Flask 3.0 and 3.1 apps "
+        "(pip install 'flask>=3.0,<4')"
+    )
+
+
+def _checked(target: str, app: LoadedApp) -> LoadedApp:
+    """``app``, unless it is a Flask app of a version hookscope cannot trace."""
+    if is_flask_app(app):
+        problem = unsupported_flask()
+        if problem is not None:
+            raise TargetError(target, problem)
+    return app
+
+
+def load_target(target: str) -> LoadedApp:
     """Import the target's module and return the app it names or holds.
 
     With no name after the colon the module is searched for ``app``, then ``application``,
@@ -169,30 +216,33 @@ def load_target(target: str) -> App:
 
     Raises:
         TargetError: For each way this can fail, with a one-line reason; import errors and
-            failing factories also carry the traceback.
+            failing factories also carry the traceback. A Flask app of a Flask other than
+            3.x is refused, naming the installed version.
     """
     spec = parse_target(target)
     module = _import(target, spec)
     if spec.attribute is None:
-        return _find_app(target, module)
+        return _checked(target, _find_app(target, module))
     if not hasattr(module, spec.attribute):
         raise TargetError(target, f"module {module.__name__!r} has no attribute {spec.attribute!r}")
     value = getattr(module, spec.attribute)
-    if isinstance(value, _app_class()) and not spec.called:
-        return value
+    if is_app(value) and not spec.called:
+        return _checked(target, value)
     if spec.called or inspect.isfunction(value):
-        return _call_factory(target, spec.attribute, value, spec.args, dict(spec.kwargs))
+        app = _call_factory(target, spec.attribute, value, spec.args, dict(spec.kwargs))
+        return _checked(target, app)
     raise TargetError(
         target, f"{spec.attribute!r} in {module.__name__!r} is a {_kind_of(value)}, not an App"
     )
 
 
-def load_wsgi_target(target: str) -> App | WSGIApplication:
+def load_wsgi_target(target: str) -> LoadedApp | WSGIApplication:
     """Like :func:`load_target`, but a plain WSGI callable is accepted too.
 
     ``hookscope run`` serves any WSGI application (the notes' bare Werkzeug example
-    has no App): when the module's ``app`` or ``application`` (or the attribute the
-    target names) is a callable that is not an App, that callable is served as is.
+    has no App): when the module's ``app`` or ``application`` is a callable that is not an
+    App, or the target names a function that takes ``(environ, start_response)`` and
+    nothing it could be called with as a factory, that callable is served as is.
     """
     spec = parse_target(target)
     if not spec.called:
@@ -200,11 +250,26 @@ def load_wsgi_target(target: str) -> App | WSGIApplication:
         names = DEFAULT_APP_NAMES if spec.attribute is None else (spec.attribute,)
         for name in names:
             value = getattr(module, name, None)
-            if isinstance(value, _app_class()):
+            if is_app(value):
                 break
-            if callable(value) and not inspect.isclass(value) and name in DEFAULT_APP_NAMES:
-                return cast("WSGIApplication", value)
+            if callable(value) and not inspect.isclass(value):
+                if name in DEFAULT_APP_NAMES or _takes_only_environ_and_start_response(value):
+                    return cast("WSGIApplication", value)
     return load_target(target)
+
+
+def _takes_only_environ_and_start_response(function: object) -> bool:
+    """A WSGI function named in a target, told from a factory: it cannot be called bare."""
+    try:
+        signature = inspect.signature(cast("Callable[..., object]", function))
+        signature.bind(None, None)
+    except (TypeError, ValueError):
+        return False
+    try:
+        signature.bind()
+    except TypeError:
+        return True
+    return False
 
 
 def _import(target: str, spec: TargetSpec) -> ModuleType:
@@ -220,9 +285,9 @@ def _import(target: str, spec: TargetSpec) -> ModuleType:
             module_name == error.name or module_name.startswith(error.name + ".")
         ):
             raise TargetError(target, f"no module named {error.name!r}") from None
-        raise _user_code_failed(target, f"importing {module_name!r} raised", error) from None
+        raise _import_failed(target, module_name, error) from None
     except (Exception, SystemExit) as error:
-        raise _user_code_failed(target, f"importing {module_name!r} raised", error) from None
+        raise _import_failed(target, module_name, error) from None
     if expected_file is not None:
         _check_imported_file(target, module, expected_file)
     return module
@@ -278,11 +343,26 @@ def _check_imported_file(target: str, module: ModuleType, expected_file: Path) -
         )
 
 
-def _find_app(target: str, module: ModuleType) -> App:
+def _import_failed(target: str, module_name: str, error: BaseException) -> TargetError:
+    """The error for a failed import; an old Flask failing to import says so first."""
+    failure = _user_code_failed(target, f"importing {module_name!r} raised", error)
+    if _raised_inside_flask(error):
+        problem = unsupported_flask()
+        if problem is not None:
+            return TargetError(target, problem, failure.traceback)
+    return failure
+
+
+def _raised_inside_flask(error: BaseException) -> bool:
+    frames = traceback.extract_tb(error.__traceback__)
+    return any(f"{os.sep}flask{os.sep}" in frame.filename for frame in frames)
+
+
+def _find_app(target: str, module: ModuleType) -> LoadedApp:
     from framework.cli import NoAppException, find_app_instance  # the search flask --app does
 
     try:
-        app: App | None = find_app_instance(module, _app_class())
+        app: LoadedApp | None = find_app_instance(module, _app_classes())
     except NoAppException as error:
         raise TargetError(target, error.format_message()) from None
     if app is not None:
@@ -300,7 +380,7 @@ def _find_app(target: str, module: ModuleType) -> App:
 
 def _call_factory(
     target: str, name: str, factory: object, args: tuple[object, ...], kwargs: dict[str, object]
-) -> App:
+) -> LoadedApp:
     if not callable(factory):
         raise TargetError(target, f"{name!r} is a {_kind_of(factory)}, which cannot be called")
     try:
@@ -313,9 +393,9 @@ def _call_factory(
         app = factory(*args, **kwargs)
     except (Exception, SystemExit) as error:
         raise _user_code_failed(target, f"factory {name}() raised", error) from None
-    if not isinstance(app, _app_class()):
+    if not is_app(app):
         raise TargetError(target, f"factory {name}() returned a {_kind_of(app)}, not an App")
-    return app
+    return cast("LoadedApp", app)
 
 
 def _user_code_failed(target: str, doing: str, error: BaseException) -> TargetError:

@@ -398,16 +398,6 @@ def app_files(app: Any, import_name: str) -> tuple[tuple[str, ...], tuple[str, .
     return tuple(sorted(files)), tuple(dict.fromkeys(os.path.abspath(f) for f in folders))
 
 
-def _deferred_if_supported(app: Any) -> dict[str, bool]:
-    """``deferred=True`` for the framework's tracers (the sender builds each trace's data);
-    an app whose ``add_tracer`` does not take it (Flask-style code) gets plain dicts."""
-    try:
-        parameters = inspect.signature(app.add_tracer).parameters
-    except (TypeError, ValueError):
-        return {}
-    return {"deferred": True} if "deferred" in parameters else {}
-
-
 def load_error_from(error: BaseException) -> tuple[str, str, str, str | None, int | None]:
     """(type, one-line message, traceback, file, line) for an error raised while loading."""
     from console.targets import TargetError
@@ -476,15 +466,14 @@ class Worker:
     def _load_and_serve(self, command: Load, listen_fd: int) -> int:
         logging.getLogger().addHandler(ChannelLogHandler(self._sender, command.mask_secrets))
         try:
-            from console.targets import load_target
+            from console.instrument import attach_tracer, load_served_app
 
-            app = load_target(command.target)
+            app = load_served_app(command.target)
             routes = describe_routes(app)
             watch_files, watch_dirs = app_files(app, app.import_name)
-            tracing = bool(command.tracing and hasattr(app, "add_tracer"))
-            if tracing:
-                app.tracers.mask_secrets = command.mask_secrets
-                app.add_tracer(self._sender.offer_trace, **_deferred_if_supported(app))
+            tracing = command.tracing and attach_tracer(
+                app, self._sender.offer_trace, mask_secrets=command.mask_secrets
+            )
             server_class, handler_class = _server_classes()
             server = server_class(HOST, 0, app, handler=handler_class, fd=listen_fd)
         except BaseException as error:  # the user's code may raise anything, SystemExit too
@@ -676,6 +665,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
     # The worker serves the app; an unguarded app.run() in the module must not serve it too.
     os.environ["HOOKSCOPE_RUN_FROM_CLI"] = "true"
+    os.environ["FLASK_RUN_FROM_CLI"] = "true"  # the same guard in a genuine Flask app's run()
     return Worker(channel).run(preload=_preload)
 
 

@@ -9,8 +9,9 @@ import click
 from console.ui.state import DEFAULT_TRACE_CAPACITY
 
 DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "demo_apps"
-#: What ``hookscope console`` opens with no target: hooks, flashes, a login gate, a package.
-DEFAULT_DEMOS = ("hook_order", "flashing", "auth_hooks", "login")
+#: What ``hookscope console`` opens with no target: hooks, flashes, a login gate, a package,
+#: and a genuine Flask app (when Flask is installed: ``pip install '.[demo]'``).
+DEFAULT_DEMOS = ("hook_order", "flashing", "auth_hooks", "login", "flask_blog")
 
 
 def demo_names() -> list[str]:
@@ -68,8 +69,8 @@ def console(
 ) -> None:
     """Run apps in workers and watch their hooks, routes, sessions and logs live.
 
-    With no TARGET and no --demo it opens the demo apps hook_order, flashing, auth_hooks
-    and login.
+    With no TARGET and no --demo it opens the demo apps hook_order, flashing, auth_hooks,
+    login and flask_blog (a genuine Flask app).
     """
     from console.supervisor import SupervisorError
     from console.ui.engine import EventInbox, SupervisorEngine

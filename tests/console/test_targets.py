@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from console.targets import TargetError, TargetSpec, load_target, load_wsgi_target, parse_target
 from framework import App
@@ -313,3 +314,61 @@ def test_a_plain_wsgi_callable_is_accepted_where_any_wsgi_app_will_do() -> None:
 
 def test_load_wsgi_target_still_prefers_an_app() -> None:
     assert isinstance(load_wsgi_target("demo_apps/hook_order.py"), App)
+
+
+# genuine Flask apps: the same syntax and search, and Flask 3 only
+
+
+def test_a_flask_factory_is_found_and_called_like_a_framework_one(in_fixtures: None) -> None:
+    found = load_target("targets_flask_factory")
+    called = load_target("targets_flask_factory:create_app('bonjour')")
+
+    assert isinstance(found, Flask) and isinstance(called, Flask)
+    assert found.test_client().get("/").text == "hello"
+    assert called.test_client().get("/").text == "bonjour"
+
+
+def test_a_flask_app_in_a_module_and_a_flask_package_load(
+    in_fixtures: None, tmp_path: Path
+) -> None:
+    assert isinstance(load_target("targets_flask_app:app"), Flask)
+    package = FIXTURES.parent.parent.parent / "demo_apps" / "flask_blog"
+    blog = load_target(f"{package}:create_app({str(tmp_path)!r})")
+    assert isinstance(blog, Flask) and blog.name == "demo_apps.flask_blog"
+    assert blog.instance_path == str(tmp_path)
+
+
+def installed_flask_says(tmp_path: Path, version: str) -> None:
+    """Put a distribution record for Flask ``version`` first on sys.path, as an old Flask
+    installed in the project would be found first."""
+    from tests.console.test_flask_apps import flask_distribution_record
+
+    flask_distribution_record(tmp_path, version)
+    sys.path.insert(0, str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("version", "reason"),
+    [
+        ("2.3.3", "Flask 2.3.3 is too old: hookscope runs Flask 3.0 and 3.1 apps"),
+        ("4.0.0", "Flask 4.0.0 is newer than hookscope knows: hookscope runs Flask 3.0 and"),
+    ],
+)
+def test_a_flask_app_of_another_major_version_is_refused_naming_it(
+    in_fixtures: None, tmp_path: Path, version: str, reason: str
+) -> None:
+    installed_flask_says(tmp_path, version)
+
+    error = failure("targets_flask_factory")
+
+    assert error.reason.startswith(reason)
+    assert error.reason.endswith("(pip install 'flask>=3.0,<4')")
+    assert isinstance(load_target("targets_app"), App)  # a framework app is not concerned
+
+
+def test_a_wsgi_function_named_in_the_target_is_served_not_called(in_fixtures: None) -> None:
+    hello = load_wsgi_target("targets_wsgi_function:hello")
+    factory_named_bare = load_wsgi_target("targets_flask_factory:create_app")
+
+    assert callable(hello) and hello.__name__ == "hello"
+    assert isinstance(factory_named_bare, Flask)

@@ -36,7 +36,7 @@ RUN_NAME = "demo_entry_check"
 
 
 def test_the_demos_are_all_here() -> None:
-    assert PACKAGE_DEMOS == ["config_demo", "login"]
+    assert PACKAGE_DEMOS == ["config_demo", "flask_blog", "login"]
     assert len(MODULE_DEMOS) == 12
 
 

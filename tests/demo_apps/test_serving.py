@@ -35,6 +35,7 @@ MAIN_PAGES = [
     ("auth_hooks", "/", {}, "<h1>login</h1>"),
     ("hook_order", "/", {}, "<li>after_req1</li>"),
     ("middleware", "/", {}, "<h1>middleware</h1>"),
+    ("flask_blog", "/", {}, "No posts yet."),
 ]
 
 
@@ -78,8 +79,9 @@ def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[st
 
 
 @pytest.mark.parametrize(("demo", "path", "headers", "expected"), MAIN_PAGES)
-def test_main_page_over_http(demo, path, headers, expected) -> None:
-    app = importlib.import_module(f"demo_apps.{demo}").app
+def test_main_page_over_http(demo, path, headers, expected, tmp_path) -> None:
+    module = importlib.import_module(f"demo_apps.{demo}")
+    app = module.app if hasattr(module, "app") else module.create_app(str(tmp_path))
 
     with served_by_werkzeug(app) as base_url:
         status, _, body = fetch(base_url + path, headers)
