@@ -27,8 +27,12 @@ _KEY_HANDLERS = ("_on_key", "on_key")
 
 
 def focus_now(widget: Widget) -> None:
-    """Focus ``widget`` before the next key is handled."""
-    widget.screen.set_focus(widget)
+    """Focus ``widget`` before the next key is handled (or, if it cannot take the focus yet
+    because it is still being shown, as soon as it can)."""
+    if widget.focusable:
+        widget.screen.set_focus(widget)
+    else:
+        widget.focus()
 
 
 def takes_keys_itself(widget: Widget | None) -> bool:

@@ -12,8 +12,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from console.cli import main
-from tests.console.test_cli import HOOKSCOPE, ServerProcess
+from tests.console.test_cli import HOOKSCOPE, hookscope_run
 from tests.console.test_flask_apps import old_flask_project
+from tests.server_process import ServerProcess
 
 BLOG = Path(__file__).parent.parent.parent / "demo_apps" / "flask_blog"
 
@@ -66,14 +67,12 @@ def test_shell_opens_in_the_flask_apps_context(blog: str) -> None:
     assert ">>> demo_apps.flask_blog\n" in result.stdout
 
 
-def test_run_serves_a_flask_app(blog: str) -> None:
-    server = ServerProcess(blog, "--port", "0")
-    try:
-        url = server.wait_for(r"Running on (http://127\.0\.0\.1:\d+)").group(1)
-        assert "No posts yet." in httpx.get(url + "/", timeout=5).text
-        assert "Serving app 'demo_apps.flask_blog'" in server.all_output()
-    finally:
-        server.close()
+def test_run_serves_a_flask_app(blog: str, servers: list[ServerProcess]) -> None:
+    server = hookscope_run(blog, "--port", "0")
+    servers.append(server)
+    url = server.wait_for(r"Running on (http://127\.0\.0\.1:\d+)").group(1)
+    assert "No posts yet." in httpx.get(url + "/", timeout=5).text
+    assert "Serving app 'demo_apps.flask_blog'" in server.all_output()
 
 
 def test_an_old_flask_that_fails_to_import_is_named(tmp_path: Path) -> None:
