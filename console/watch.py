@@ -26,16 +26,22 @@ from typing import Any
 import click
 
 from console.protocol import (
+    DEFAULT_GRACE,
+    Draining,
     Event,
+    InFlightRequest,
     LoadError,
     Log,
     ProtocolProblem,
     Ready,
+    RequestsCut,
     RouteInfo,
     RoutesChanged,
     StateChanged,
+    Stopping,
     Trace,
     TracesDropped,
+    Unavailable,
     WorkerExited,
     encode,
 )
@@ -137,6 +143,7 @@ class WatchPrinter:
         self._announced: set[str] = set()
         self._load_errors: dict[str, str] = {}
         self._reload_started: dict[str, tuple[str, float]] = {}
+        self._waiting: set[int] = set()
 
     def show(self, event: Event) -> None:
         prefix = f"{printable(event.app):<{self._width}}  "
@@ -177,6 +184,23 @@ class WatchPrinter:
             return [f"** {event.dropped} traces dropped ({event.total} in all): too many to show"]
         if isinstance(event, ProtocolProblem):
             return [printable(f"** unreadable message from the worker: {event.problem}")]
+        return self._retiring_lines(event)
+
+    def _retiring_lines(self, event: Event) -> list[str]:
+        """What a retiring worker waits for and cuts, and a port answering 503."""
+        if isinstance(event, Draining) and event.in_flight:
+            self._waiting.add(event.pid)
+            count = len(event.in_flight)
+            head = f"old version (pid {event.pid}) finishes {count} request(s) in flight, "
+            return [f"{head}up to {event.grace:g} s:"] + _in_flight_lines(event.in_flight)
+        if isinstance(event, Stopping) and event.pid in self._waiting:
+            self._waiting.discard(event.pid)
+            return [printable(f"old version (pid {event.pid}) is gone: {event.reason}")]
+        if isinstance(event, RequestsCut):
+            head = f"cut {len(event.requests)} request(s) after the {event.grace:g} s grace period"
+            return [f"{head} (traced as cut):"] + _in_flight_lines(event.requests)
+        if isinstance(event, Unavailable):
+            return [printable(f"port {event.port} answers 503 at once: {event.reason}")]
         return []
 
     def _state_lines(self, event: StateChanged) -> list[str]:
@@ -206,6 +230,15 @@ class WatchPrinter:
             return [printable(f"load error: {event.detail}; {serving}")]
         detail = f" ({event.detail})" if event.detail else ""
         return [printable(f"{event.state.replace('_', ' ')}{detail}")]
+
+
+def _in_flight_lines(requests: Iterable[InFlightRequest]) -> list[str]:
+    lines = []
+    for request in requests:
+        where = f", in {request.where}" if request.where else ""
+        text = f"    {request.method} {request.target} (running {request.running_s:.1f} s{where})"
+        lines.append(printable(text))
+    return lines
 
 
 class PendingEvents:
@@ -292,12 +325,21 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     help="Show cookie values and Authorization headers as •••••• in traces and in the apps' "
     "output and log lines.",
 )
+@click.option(
+    "--grace",
+    type=click.FloatRange(0, 3600),
+    default=DEFAULT_GRACE,
+    show_default=True,
+    help="Seconds a request still running when its app reloads may take to finish; then it "
+    "is cut (and traced as cut).",
+)
 def watch(
     targets: tuple[str, ...],
     port: int | None,
     next_free_port: bool,
     as_json: bool,
     mask_secrets: bool,
+    grace: float,
 ) -> None:
     """Run apps with hot reload and print every request's hook trace.
 
@@ -312,6 +354,7 @@ def watch(
             port=port,
             next_free_port=next_free_port,
             mask_secrets=mask_secrets,
+            drain_grace=grace,
         )
     except SupervisorError as error:
         raise click.ClickException(str(error)) from None
