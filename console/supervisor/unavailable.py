@@ -100,7 +100,10 @@ class _Client:
 class UnavailableResponder:
     """Answers 503 on the listening sockets it is given, from one thread, until released."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, read_timeout: float = READ_TIMEOUT, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._read_timeout = read_timeout
         self._clock = clock
         self._selector = selectors.DefaultSelector()
         self._wakeup_receiver, self._wakeup_sender = socket.socketpair()
@@ -220,7 +223,7 @@ class UnavailableResponder:
                 connection.close()
                 continue
             connection.setblocking(False)
-            self._clients[connection] = _Client(page, self._clock() + READ_TIMEOUT)
+            self._clients[connection] = _Client(page, self._clock() + self._read_timeout)
             self._selector.register(connection, selectors.EVENT_READ)
 
     def _serve(self, connection: socket.socket, events: int) -> None:
@@ -247,7 +250,7 @@ class UnavailableResponder:
     def _respond(self, connection: socket.socket, client: _Client, head: bytes) -> None:
         client.outgoing = client.page.response(head)
         client.received.clear()
-        client.deadline = self._clock() + READ_TIMEOUT
+        client.deadline = self._clock() + self._read_timeout
         self._selector.modify(connection, selectors.EVENT_WRITE)
         self._write(connection, client)
 

@@ -31,6 +31,7 @@ from console.protocol import (
     RoutesChanged,
     StateChanged,
     Trace,
+    Unavailable,
     WorkerExited,
 )
 from console.supervisor import RestartPolicy, Supervisor, SupervisorError
@@ -110,7 +111,8 @@ def worker_children(parent: int) -> list[int]:
         except OSError:
             continue
         ppid = int(stat.rpartition(")")[2].split()[1])
-        if ppid == parent and cmdline.startswith(b"hookscope "):
+        named = cmdline.startswith(b"hookscope ")  # or not yet named
+        if ppid == parent and (named or b"console.worker" in cmdline):
             children.append(int(entry.name))
     return children
 
@@ -322,18 +324,82 @@ def test_an_import_that_hangs_times_out_as_a_load_error(tmp_path: Path, log: Eve
         ("x = 1\n", "TargetError", "no app found"),
     ],
 )
-def test_an_app_that_cannot_load_is_reported_and_nothing_serves(
+def test_an_app_that_cannot_load_is_reported_and_its_port_answers_503_at_once(
     tmp_path: Path, log: EventLog, source: str, exc_type: str, message: str
 ) -> None:
     app = tmp_path / "broken.py"
     app.write_text(source)
-    with Supervisor([str(app)], log, cwd=str(tmp_path), policy=FAST):
+    with Supervisor([str(app)], log, cwd=str(tmp_path), policy=FAST) as supervisor:
         error = log.wait_for(lambda e: isinstance(e, LoadError))
         assert isinstance(error, LoadError)
         assert error.exc_type == exc_type
         assert message in error.message and "\n" not in error.message
         state = log.wait_for(is_state("broken", "load_error"))
         assert isinstance(state, StateChanged) and not state.serving
+        unavailable = log.wait_for(lambda e: isinstance(e, Unavailable))
+        assert isinstance(unavailable, Unavailable) and message in unavailable.reason
+        status, body = answer(url(supervisor, "broken"))
+        assert status == 503 and message in body
+        assert all(line in body for line in error.traceback.splitlines()), "and the traceback"
+
+
+def answer(address: str, timeout: float = 5.0) -> tuple[int, str]:
+    """Status and body of a GET, whatever the status."""
+    try:
+        with urllib.request.urlopen(address, timeout=timeout) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_a_missing_target_and_a_hanging_import_answer_503_instead_of_hanging(
+    tmp_path: Path, log: EventLog
+) -> None:
+    (tmp_path / "hangs.py").write_text("import time\ntime.sleep(3600)\n")
+    policy = RestartPolicy(load_timeout=4.0, hold_while_loading=0.5)
+    targets = [str(tmp_path / "missing.py"), str(tmp_path / "hangs.py")]
+    with Supervisor(targets, log, cwd=str(tmp_path), policy=policy) as supervisor:
+        log.wait_for(is_state("missing", "load_error"))
+        status, body = answer(url(supervisor, "missing"))
+        assert status == 503 and "no such file or directory" in body
+        log.wait_for(lambda e: isinstance(e, Unavailable) and e.app == "hangs")
+        status, body = answer(url(supervisor, "hangs"))
+        assert status == 503 and "still loading" in body
+        log.wait_for(is_state("hangs", "load_error"))
+        status, body = answer(url(supervisor, "hangs"))
+        assert status == 503 and "loading did not finish within 4 s" in body
+
+
+def test_a_crash_loop_answers_503_and_no_queued_request_reaches_the_fixed_code(
+    tmp_path: Path, log: EventLog
+) -> None:
+    source = tmp_path / "doomed.py"
+    source.write_text(
+        "import os, threading\n"
+        "from framework import App\n"
+        "app = App(__name__)\n"
+        "@app.route('/<path:anything>')\n"
+        "def anything(anything):\n"
+        "    return anything\n"
+        "print('about to die')\n"
+        "threading.Timer(0.4, os._exit, args=(7,)).start()  # dies soon after it starts\n"
+    )
+    policy = RestartPolicy(backoff_initial=0.05, backoff_max=0.2, crash_loop_limit=3)
+    with Supervisor([str(source)], log, cwd=str(tmp_path), policy=policy) as supervisor:
+        log.wait_for(lambda e: is_state("doomed", "crashed")(e) and "until" in e.detail)
+        status, body = answer(url(supervisor, "doomed", "/given-up"))
+        assert status == 503 and "crashed 3 times in a row" in body
+        assert "about to die" in body, "the worker's last output"
+        with socket.create_connection(("127.0.0.1", supervisor.app("doomed").port)) as gone:
+            gone.sendall(b"GET /given-up-too HTTP/1.1\r\nHost: doomed\r\n\r\n")
+        log.forget()
+        source.write_text(source.read_text().replace("threading.Timer", "# threading.Timer"))
+        log.wait_for(is_state("doomed", "running"))
+        assert answer(url(supervisor, "doomed", "/fixed")) == (200, "fixed")
+        log.wait_for(lambda e: isinstance(e, Trace) and e.trace["request"]["path"] == "/fixed")
+    served = [e.trace["request"]["path"] for e in log.of(Trace, "doomed")]
+    assert served == ["/fixed"], "what came while nothing could serve was answered then"
+    assert not log.of(WorkerExited, "doomed"), "the fixed code never saw the old requests"
 
 
 def test_stop_leaves_no_worker_behind(apps: Path, log: EventLog) -> None:
