@@ -26,7 +26,6 @@ from typing import Any
 import click
 
 from console.protocol import (
-    DEFAULT_GRACE,
     Draining,
     Event,
     InFlightRequest,
@@ -45,6 +44,7 @@ from console.protocol import (
     WorkerExited,
     encode,
 )
+from console.run_options import grace_option
 from console.supervisor import Supervisor, SupervisorError
 
 ARROW = " → "
@@ -325,14 +325,7 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     help="Show cookie values and Authorization headers as •••••• in traces and in the apps' "
     "output and log lines.",
 )
-@click.option(
-    "--grace",
-    type=click.FloatRange(0, 3600),
-    default=DEFAULT_GRACE,
-    show_default=True,
-    help="Seconds a request still running when its app reloads may take to finish; then it "
-    "is cut (and traced as cut).",
-)
+@grace_option
 def watch(
     targets: tuple[str, ...],
     port: int | None,

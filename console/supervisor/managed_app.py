@@ -108,7 +108,7 @@ class ManagedApp:
             return
         self._retiring.add(worker)
         if graceful:
-            worker.stop(self._supervisor.drain_grace, hand_off=hand_off)
+            worker.stop(self._supervisor.retiring_grace(), hand_off=hand_off)
         else:
             worker.kill()
 

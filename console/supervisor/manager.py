@@ -49,6 +49,8 @@ from console.supervisor.watcher import FileWatcher
 
 #: While an app is starting up, warm spares wait for it, but no longer than this.
 SPARES_WAIT_AT_MOST = 2.0
+#: When every app stops (the console quits), requests in flight get at most this long.
+QUIT_GRACE = 3.0
 _STREAMED = (Trace, Log, TracesDropped, ProtocolProblem)
 
 
@@ -178,7 +180,8 @@ class Supervisor:
             done.wait(timeout=5.0)
         else:
             stop_all()
-        deadline = time.monotonic() + (timeout if timeout is not None else self.drain_grace + 3)
+        wait = timeout if timeout is not None else self.retiring_grace() + 3
+        deadline = time.monotonic() + wait
         for worker in workers:
             if not worker.wait(max(deadline - time.monotonic(), 0.05)):
                 worker.kill()
@@ -195,6 +198,11 @@ class Supervisor:
             self._listener(event)
         except Exception:  # a broken listener must not take the supervisor down with it
             traceback.print_exc(file=sys.stderr)
+
+    def retiring_grace(self) -> float:
+        """How long a worker asked to leave may finish its requests: the grace period, or
+        less when everything stops (someone quitting does not wait for a slow request)."""
+        return min(self.drain_grace, QUIT_GRACE) if self._stopped else self.drain_grace
 
     def take_worker(self) -> WorkerProcess:
         return self._pool.take()
@@ -319,4 +327,4 @@ class Supervisor:
         return min(ahead) if ahead else None
 
 
-__all__ = ["SPARES_WAIT_AT_MOST", "Supervisor", "SupervisorError", "app_id_for"]
+__all__ = ["QUIT_GRACE", "SPARES_WAIT_AT_MOST", "Supervisor", "SupervisorError", "app_id_for"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from console.protocol import DEFAULT_GRACE
+from console.run_options import grace_option
 from console.ui.state import DEFAULT_TRACE_CAPACITY
 
 DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "demo_apps"
@@ -60,14 +60,7 @@ def demo_target(name: str) -> str:
     is_flag=True,
     help="Show cookie values and Authorization headers as ••••••, in traces, logs and exports.",
 )
-@click.option(
-    "--grace",
-    type=click.FloatRange(0, 3600),
-    default=DEFAULT_GRACE,
-    show_default=True,
-    help="Seconds a request still running when its app reloads may take to finish; then it "
-    "is cut (and traced as cut).",
-)
+@grace_option
 def console(
     targets: tuple[str, ...],
     demos: tuple[str, ...],

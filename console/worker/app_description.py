@@ -150,8 +150,7 @@ def app_files(
             continue
         if _is_under(path, homes):
             files.add(path)
-    readers = [*homes, os.path.abspath(app.instance_path) + os.sep, os.getcwd() + os.sep]
-    files.update(p for p in files_read if _is_under(p, readers) and not is_ignored(p))
+    files.update(config_files(files_read, [*homes, os.path.abspath(app.instance_path) + os.sep]))
     folders = []
     for scaffold in (app, *app.blueprints.values()):
         folder = getattr(scaffold, "template_folder", None)
@@ -160,8 +159,42 @@ def app_files(
     return tuple(sorted(files)), tuple(dict.fromkeys(folders))
 
 
+def target_homes(target: str) -> list[str]:
+    """Where a target's code lives before it ever loaded: its file's or package's directory
+    (a module target lives in the working directory, which counts anyway)."""
+    from console.targets import TargetError, parse_target
+
+    try:
+        spec = parse_target(target)
+    except TargetError:
+        return []
+    if spec.kind != "path":
+        return []
+    path = os.path.abspath(spec.location)
+    return [(path if os.path.isdir(path) else os.path.dirname(path)) + os.sep]
+
+
+def config_files(files_read: Iterable[str], homes: Iterable[str]) -> list[str]:
+    """Of the files an app read while loading, those that are its own configuration: in
+    its ``homes`` or the working directory (the project), not modules, not in a virtualenv
+    or cache. (A library's data read from site-packages or /usr is nobody's edit.)"""
+    places = [*homes, os.getcwd() + os.sep]
+    return [
+        path
+        for path in files_read
+        if _is_under(path, places) and not is_ignored(path) and not path.endswith(".pyc")
+    ]
+
+
 def _is_under(path: str, homes: Iterable[str]) -> bool:
     return any(path == home or path.startswith(home) for home in homes)
 
 
-__all__ = ["HOOKSCOPE_PACKAGES", "app_files", "app_homes", "describe_routes"]
+__all__ = [
+    "HOOKSCOPE_PACKAGES",
+    "app_files",
+    "app_homes",
+    "config_files",
+    "describe_routes",
+    "target_homes",
+]

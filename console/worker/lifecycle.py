@@ -46,7 +46,13 @@ from console.protocol import (
     Trace,
     decode_command,
 )
-from console.worker.app_description import app_files, app_homes, describe_routes
+from console.worker.app_description import (
+    app_files,
+    app_homes,
+    config_files,
+    describe_routes,
+    target_homes,
+)
 from console.worker.channel_log import ChannelLogHandler
 from console.worker.files_read import FilesRead
 from console.worker.http_server import server_on
@@ -125,7 +131,7 @@ class Worker:
             server = server_on(in_flight, listen_fd)
         except BaseException as error:  # the user's code may raise anything, SystemExit too
             os.close(listen_fd)
-            read = tuple(path for path in files_read.paths if not path.endswith((".py", ".pyc")))
+            read = config_files(files_read.paths, target_homes(command.target))
             self._sender.send(load_error_event(command.app, error, read))
             return self._leave("load failed", code=1)
         os.close(listen_fd)
