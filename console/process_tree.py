@@ -13,7 +13,6 @@ Linux only; elsewhere there is no subreaper and no ``/proc``, and only the group
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import signal
 from pathlib import Path
@@ -24,11 +23,9 @@ PR_SET_NAME = 15
 
 def prctl(option: int, value: int | bytes) -> bool:
     """Call ``prctl(2)``; False where it does not exist or fails."""
-    name = ctypes.util.find_library("c")
     try:
-        libc = ctypes.CDLL(name, use_errno=True)
-        call = libc.prctl
-    except (OSError, AttributeError, TypeError):
+        call = ctypes.CDLL(None, use_errno=True).prctl  # libc, already loaded
+    except (OSError, AttributeError):
         return False
     argument = ctypes.c_char_p(value) if isinstance(value, bytes) else ctypes.c_ulong(value)
     return int(call(option, argument, 0, 0, 0)) == 0

@@ -8,7 +8,6 @@ until its last chunk. Recording a request costs a dict insert and a pop, no lock
 
 from __future__ import annotations
 
-import itertools
 import os
 import sys
 import sysconfig
@@ -25,6 +24,10 @@ from console.worker.app_description import HOOKSCOPE_PACKAGES
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+#: How often a leaving worker looks whether its requests are done.
+IDLE_POLL = 0.01
+_monotonic = time.monotonic
+_get_ident = threading.get_ident
 _LIBRARY_PATHS = tuple(
     {
         os.path.abspath(path) + os.sep
@@ -40,45 +43,37 @@ class InFlightRequests:
     def __init__(self, app: WSGIApp) -> None:
         self._app = app
         self._running: dict[int, tuple[dict[str, Any], float, int]] = {}
-        self._numbers = itertools.count(1)
-        self._idle = threading.Event()
-        self._waiting = False
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        number = next(self._numbers)
-        self._running[number] = (environ, time.monotonic(), threading.get_ident())
+        key = id(environ)  # unique while the request runs, and free to compute
+        running = self._running
+        running[key] = (environ, _monotonic(), _get_ident())
         try:
             body = self._app(environ, start_response)
         except BaseException:
-            self._finished(number)
+            running.pop(key, None)
             raise
         if type(body) is list:  # complete already: only the writing is left
-            self._finished(number)
+            running.pop(key, None)
             return body
-        return _TrackedBody(body, self, number)
+        return _TrackedBody(body, running, key)
 
     def __len__(self) -> int:
         return len(self._running)
 
-    def _finished(self, number: int) -> None:
-        self._running.pop(number, None)
-        if self._waiting and not self._running:
-            self._idle.set()
-
     def wait_idle(self, timeout: float) -> bool:
-        """Wait until no request is running; False if some still are after ``timeout``."""
-        deadline = time.monotonic() + timeout
-        self._waiting = True
-        try:
-            while self._running:
-                self._idle.clear()
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._idle.wait(min(remaining, 0.1))  # a set() just before clear() is re-checked
-            return True
-        finally:
-            self._waiting = False
+        """Wait until no request is running; False if some still are after ``timeout``.
+
+        (It polls: a worker waits like this once, when it leaves, and the requests pay
+        nothing for being waited for.)
+        """
+        deadline = _monotonic() + timeout
+        while self._running:
+            remaining = deadline - _monotonic()
+            if remaining <= 0:
+                return False
+            time.sleep(min(remaining, IDLE_POLL))
+        return True
 
     def snapshot(self, homes: Iterable[str] = ()) -> tuple[InFlightRequest, ...]:
         """The requests running now, oldest first, each with where its thread is.
@@ -107,7 +102,9 @@ class InFlightRequests:
         now, wall = time.monotonic(), time.time()
         frames = sys._current_frames()
         traces = []
-        for number, (environ, started, thread) in sorted(self._running.items()):
+        for number, (environ, started, thread) in enumerate(
+            sorted(self._running.values(), key=lambda running: running[1]), start=1
+        ):
             frame = frames.get(thread)
             stack = "".join(traceback.format_stack(frame)) if frame is not None else ""
             path = str(environ.get("PATH_INFO", ""))
@@ -144,12 +141,12 @@ class InFlightRequests:
 class _TrackedBody:
     """A response body that ends its request's time in flight when the server closes it."""
 
-    __slots__ = ("_body", "_number", "_tracker")
+    __slots__ = ("_body", "_key", "_running")
 
-    def __init__(self, body: Iterable[bytes], tracker: InFlightRequests, number: int) -> None:
+    def __init__(self, body: Iterable[bytes], running: dict[int, Any], key: int) -> None:
         self._body = body
-        self._tracker = tracker
-        self._number = number
+        self._running = running
+        self._key = key
 
     def __iter__(self) -> Iterator[bytes]:
         return iter(self._body)
@@ -160,7 +157,7 @@ class _TrackedBody:
             if close is not None:
                 close()
         finally:
-            self._tracker._finished(self._number)
+            self._running.pop(self._key, None)
 
 
 def _target(environ: dict[str, Any]) -> str:

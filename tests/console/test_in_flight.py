@@ -7,12 +7,14 @@ import shutil
 import threading
 import time
 import urllib.error
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from console.protocol import Draining, Event, Log, RequestsCut, Stopping, Trace
 from console.supervisor import Supervisor
+from console.worker.in_flight import InFlightRequests
 from tests.console.test_supervisor import APPS, FAST, EventLog, get, is_state, rewrite, url
 
 
@@ -95,3 +97,60 @@ def test_a_request_past_the_grace_period_is_cut_and_traced_as_cut(
         stopping = log.wait_for(lambda e: isinstance(e, Stopping) and e.pid == cut.pid)
         assert isinstance(stopping, Stopping)
         assert stopping.reason == "cut 1 request(s) after the 0.5 s grace period"
+
+
+# --- the tracker on its own, around a plain WSGI app ---------------------------------------
+
+
+def test_the_tracker_knows_what_runs_where_until_its_body_is_closed() -> None:
+    release = threading.Event()
+
+    def streaming(environ: dict[str, object], start_response: Callable[..., object]) -> object:
+        start_response("200 OK", [])
+
+        def chunks() -> Iterator[bytes]:
+            release.wait(10)
+            yield b"done"
+
+        return chunks()
+
+    tracker = InFlightRequests(streaming)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/events", "QUERY_STRING": "since=3"}
+    body = tracker({**environ, "HTTP_X_REQUEST_ID": "r1"}, lambda status, headers: None)
+    consumed: list[bytes] = []
+    reader = threading.Thread(target=lambda: consumed.extend(body))
+    reader.start()
+    [running] = tracker.snapshot()
+    assert (running.method, running.target, running.request_id) == ("GET", "/events?since=3", "r1")
+    assert not tracker.wait_idle(0.05), "a streamed body is in flight until closed"
+    release.set()
+    reader.join(10)
+    body.close()  # type: ignore[attr-defined]  # what a WSGI server does when done
+    assert tracker.wait_idle(5) and tracker.snapshot() == ()
+    assert consumed == [b"done"]
+
+
+def test_a_cut_request_becomes_a_trace_marked_cut_with_its_stack() -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    def stuck(environ: dict[str, object], start_response: Callable[..., object]) -> list[bytes]:
+        entered.set()
+        release.wait(10)
+        start_response("200 OK", [])
+        return [b"late"]
+
+    tracker = InFlightRequests(stuck)
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/upload", "QUERY_STRING": ""}
+    worker = threading.Thread(target=tracker, args=(environ, lambda *args: None))
+    worker.start()
+    assert entered.wait(10)
+    [trace] = tracker.cut_traces("shop", grace=2.0)
+    release.set()
+    worker.join(10)
+    assert trace["cut"] is True and trace["app"] == "shop"
+    assert trace["request"] == {"method": "POST", "path": "/upload", "query_string": ""}
+    assert trace["response"] is None and trace["steps"] == []
+    assert trace["exception"]["type"] == "RequestCut"
+    assert "cut after the 2 s grace period" in trace["exception"]["message"]
+    assert "release.wait(10)" in trace["exception"]["traceback"]
+    assert tracker.wait_idle(5), "a request that ends after all is no longer in flight"
