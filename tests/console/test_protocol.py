@@ -10,15 +10,20 @@ import console.protocol as protocol
 from console.protocol import (
     Adopt,
     ConverterInfo,
+    Draining,
+    Event,
     HandedOver,
+    InFlightRequest,
     Load,
     LoadError,
     Log,
     ProtocolError,
     Ready,
+    RequestsCut,
     RouteInfo,
     Shutdown,
     Trace,
+    Unavailable,
     decode_command,
     decode_event,
     diff_routes,
@@ -88,6 +93,26 @@ def test_commands_round_trip() -> None:
 
 def test_a_handed_over_connection_is_announced_by_an_event_line() -> None:
     assert decode_event(encode(HandedOver("a", 42))) == HandedOver("a", 42)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        Draining("a", 7, (InFlightRequest("GET", "/slow?s=3", "r1", 1.5, "app.py:9 in slow"),), 10),
+        RequestsCut("a", 7, (InFlightRequest("POST", "/upload"),), 0.5),
+        Unavailable("a", 5000, "SyntaxError: invalid syntax"),
+        LoadError("a", "KeyError", "'X'", watch_files=("/srv/settings.toml",)),
+    ],
+)
+def test_what_a_reload_waits_for_cuts_and_answers_round_trips(event: Event) -> None:
+    assert decode_event(encode(event)) == event
+
+
+def test_every_event_and_command_is_registered_by_its_tag() -> None:
+    assert protocol.EVENT_TYPES["requests_cut"] is RequestsCut
+    assert protocol.COMMAND_TYPES["load"] is Load
+    assert all(cls.TYPE == tag for tag, cls in protocol.EVENT_TYPES.items())
+    assert decode_command(encode(Load("a", "app.py", title="hookscope worker app.py :5000")))
 
 
 def test_a_float_field_accepts_an_integer() -> None:
