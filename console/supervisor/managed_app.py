@@ -143,7 +143,7 @@ class ManagedApp:
             self._last_problem = LoadError(self.app_id, "LoadFailed", status.detail)
             self._supervisor.emit(self._last_problem)
             self._watch(after_load_error(self.last_watch_set))
-        serving = self._workers.get(status.serving) if status.serving is not None else None
+        serving = self._worker(status.serving)
         self.info = AppInfo(self.app_id, self.target, HOST, self.port, status, self.routes)
         self._supervisor.emit(
             StateChanged(
@@ -203,6 +203,14 @@ class ManagedApp:
         self._supervisor.refill_spares()
 
     # --- internals ---------------------------------------------------------------------------
+
+    def _worker(self, generation: int | None) -> WorkerProcess | None:
+        """The worker of ``generation``, even one retiring (the old one serves until the
+        switch is done)."""
+        for worker in self.workers:
+            if worker.generation == generation:
+                return worker
+        return None
 
     def _watch(self, watch_set: WatchSet) -> None:
         self.last_watch_set = watch_set

@@ -30,6 +30,7 @@ from typing import Any
 
 from console.process_tree import kill_descendants
 from console.protocol import (
+    DEFAULT_GRACE,
     Adopt,
     Draining,
     LineSplitter,
@@ -83,7 +84,7 @@ class Worker:
         self._server_lock = threading.Lock()
         self._leaving = threading.Event()
         self._may_serve = threading.Event()
-        self._shutdown_grace = Shutdown.grace
+        self._shutdown_grace = DEFAULT_GRACE
         self._shutdown_at = 0.0
         self._supervisor_gone = False
         self.app_id = ""
