@@ -311,6 +311,24 @@ def named_unix_sockets() -> set[str]:
     return {row.split()[7] for row in rows if len(row.split()) > 7}
 
 
+def free_ports(count: int) -> int:
+    """The first of ``count`` consecutive free ports (on a busy machine, the port after a
+    free one is often some connection's local port)."""
+    for _ in range(100):
+        first = free_port()
+        probes = [socket.socket() for _ in range(count)]
+        try:
+            for offset, probe in enumerate(probes):
+                probe.bind(("127.0.0.1", first + offset))
+            return first
+        except OSError:
+            continue
+        finally:
+            for probe in probes:
+                probe.close()
+    raise AssertionError(f"no {count} consecutive free ports")
+
+
 def test_killing_hookscope_watch_leaves_no_worker_socket_or_temp_file(tmp_path: Path) -> None:
     """Even workers that are stuck (in a hook, in an import) leave with the console."""
     app_dir, temp_dir = tmp_path / "app", tmp_path / "tmp"
@@ -319,7 +337,7 @@ def test_killing_hookscope_watch_leaves_no_worker_socket_or_temp_file(tmp_path: 
     shutil.copy(APPS / "greeter.py", app_dir / "greeter.py")
     shutil.copy(APPS / "hangs_in_before_request.py", app_dir / "stuck.py")
     (app_dir / "importing.py").write_text(HANGS_AT_IMPORT)
-    port = free_port()
+    port = free_ports(3)
     before = sorted(os.listdir(app_dir))
     watch = subprocess.Popen(
         [sys.executable, "-c", "from console.watch import watch; watch()"]
