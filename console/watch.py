@@ -24,19 +24,25 @@ from types import FrameType
 import click
 
 from console.protocol import (
+    Draining,
     Event,
+    InFlightRequest,
     LoadError,
     Log,
     ProtocolProblem,
     Ready,
+    RequestsCut,
     RouteInfo,
     RoutesChanged,
     StateChanged,
+    Stopping,
     Trace,
     TracesDropped,
+    Unavailable,
     WorkerExited,
     encode,
 )
+from console.run_options import grace_option
 from console.supervisor import Supervisor, SupervisorError
 from console.trace_format import format_route, format_trace, one_line, visible
 
@@ -78,6 +84,7 @@ class WatchPrinter:
         self._announced: set[str] = set()
         self._load_errors: dict[str, str] = {}
         self._reload_started: dict[str, tuple[str, float]] = {}
+        self._waiting: set[int] = set()
 
     def show(self, event: Event) -> None:
         prefix = f"{one_line(event.app):<{self._width}}  "
@@ -122,6 +129,23 @@ class WatchPrinter:
             return [f"** {event.dropped} traces dropped ({event.total} in all): too many to show"]
         if isinstance(event, ProtocolProblem):
             return [one_line(f"** unreadable message from the worker: {event.problem}", 10_000)]
+        return self._retiring_lines(event)
+
+    def _retiring_lines(self, event: Event) -> list[str]:
+        """What a retiring worker waits for and cuts, and a port answering 503."""
+        if isinstance(event, Draining) and event.in_flight:
+            self._waiting.add(event.pid)
+            count = len(event.in_flight)
+            head = f"old version (pid {event.pid}) finishes {count} request(s) in flight, "
+            return [f"{head}up to {event.grace:g} s:"] + _in_flight_lines(event.in_flight)
+        if isinstance(event, Stopping) and event.pid in self._waiting:
+            self._waiting.discard(event.pid)
+            return [one_line(f"old version (pid {event.pid}) is gone: {event.reason}", 10_000)]
+        if isinstance(event, RequestsCut):
+            head = f"cut {len(event.requests)} request(s) after the {event.grace:g} s grace period"
+            return [f"{head} (traced as cut):"] + _in_flight_lines(event.requests)
+        if isinstance(event, Unavailable):
+            return [one_line(f"port {event.port} answers 503 at once: {event.reason}", 10_000)]
         return []
 
     def _state_lines(self, event: StateChanged) -> list[str]:
@@ -151,6 +175,15 @@ class WatchPrinter:
             return [one_line(f"load error: {event.detail}; {serving}", 10_000)]
         detail = f" ({event.detail})" if event.detail else ""
         return [one_line(f"{event.state.replace('_', ' ')}{detail}", 10_000)]
+
+
+def _in_flight_lines(requests: Iterable[InFlightRequest]) -> list[str]:
+    lines = []
+    for request in requests:
+        where = f", in {request.where}" if request.where else ""
+        text = f"    {request.method} {request.target} (running {request.running_s:.1f} s{where})"
+        lines.append(one_line(text, 10_000))
+    return lines
 
 
 class PendingEvents:
@@ -237,12 +270,14 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     help="Show cookie values and Authorization headers as •••••• in traces and in the apps' "
     "output and log lines.",
 )
+@grace_option
 def watch(
     targets: tuple[str, ...],
     port: int | None,
     next_free_port: bool,
     as_json: bool,
     mask_secrets: bool,
+    grace: float,
 ) -> None:
     """Run apps with hot reload and print every request's hook trace.
 
@@ -257,6 +292,7 @@ def watch(
             port=port,
             next_free_port=next_free_port,
             mask_secrets=mask_secrets,
+            drain_grace=grace,
         )
     except SupervisorError as error:
         raise click.ClickException(str(error)) from None

@@ -1,4 +1,4 @@
-"""Worker processes as the supervisor sees them: spawn, talk, read, stop, and a warm spare.
+"""Worker processes as the supervisor sees them: spawn, talk, read, stop.
 
 A :class:`WorkerProcess` owns one ``python -m console.worker`` child: the private channel
 (one end of a socketpair; the child inherits the other), threads that read its events and
@@ -6,7 +6,8 @@ its stdout/stderr, and a thread that notices when it exits. Everything it learns
 callbacks it was given, from those threads; the callbacks must be quick and thread-safe.
 
 The child runs in its own session, so a Ctrl-C in the terminal reaches only the supervisor,
-which then stops its workers in order.
+which then stops its workers in order. Ending a worker ends everything the app started
+with it (see console/process_tree.py).
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from typing import IO
 
+from console.process_tree import kill_descendants
 from console.protocol import (
     Adopt,
     Event,
@@ -29,25 +30,16 @@ from console.protocol import (
     LineSplitter,
     Load,
     Log,
-    LogStream,
     ProtocolError,
     ProtocolProblem,
+    Ready,
     Serve,
     Shutdown,
     Spare,
     decode_event,
     encode,
-    mask_secrets_in_text,
 )
-
-#: A printed line longer than this is cut, with a note of how much was left out.
-MAX_LINE_CHARS = 8_192
-#: Output beyond this rate (bytes per second, after a burst allowance) is dropped and counted.
-OUTPUT_RATE = 512 * 1024
-OUTPUT_BURST = 2 * 1024 * 1024
-#: What a line costs from the rate budget beyond its length: many short lines flood too.
-LINE_COST = 100
-LAST_OUTPUT_LINES = 40
+from console.supervisor.output import OutputCapture
 
 EventCallback = Callable[["WorkerProcess", Event], None]
 ExitCallback = Callable[["WorkerProcess", int], None]
@@ -67,101 +59,6 @@ def describe_exit(returncode: int) -> str:
     return f"exit status {returncode}"
 
 
-class OutputCapture:
-    """Turns a byte stream of printed output into ``log`` events, whatever its size.
-
-    The reader keeps draining the pipe at full speed so a worker printing 50 MB never
-    blocks; what exceeds the rate budget is counted and summarised in one note instead of
-    flooding the console, and overlong lines are cut. With ``mask_secrets``, header values a
-    line may carry (a printed ``request.headers``) are hidden.
-    """
-
-    def __init__(
-        self,
-        stream: LogStream,
-        emit: Callable[[Log], None],
-        clock: Callable[[], float] = time.monotonic,
-        app: Callable[[], str] = lambda: "",
-        mask_secrets: bool = False,
-    ) -> None:
-        self._stream = stream
-        self._mask_secrets = mask_secrets
-        self._level = "INFO" if stream == "stdout" else "WARNING"
-        self._emit = emit
-        self._clock = clock
-        self._app = app
-        self._partial = bytearray()
-        self._partial_overflow = 0
-        self._tokens = float(OUTPUT_BURST)
-        self._refilled_at = clock()
-        self._dropped_bytes = 0
-        self._dropped_lines = 0
-        self.tail: collections.deque[str] = collections.deque(maxlen=LAST_OUTPUT_LINES)
-
-    def feed(self, chunk: bytes) -> None:
-        lines = chunk.split(b"\n")
-        for complete in lines[:-1]:
-            self._append_partial(complete)
-            self._line_done()
-        self._append_partial(lines[-1])
-
-    def finish(self) -> None:
-        if self._partial or self._partial_overflow:
-            self._line_done()
-        self._report_drops()
-
-    def _append_partial(self, piece: bytes) -> None:
-        room = MAX_LINE_CHARS * 4 - len(self._partial)
-        if len(piece) > room:
-            self._partial += piece[: max(room, 0)]
-            self._partial_overflow += len(piece) - max(room, 0)
-        else:
-            self._partial += piece
-
-    def _line_done(self) -> None:
-        text = self._partial.decode("utf-8", "replace").rstrip("\r")
-        cut = self._partial_overflow
-        if len(text) > MAX_LINE_CHARS:
-            cut += len(text[MAX_LINE_CHARS:].encode())
-            text = text[:MAX_LINE_CHARS]
-        if self._mask_secrets:
-            text = mask_secrets_in_text(text)
-        if cut:
-            text += f" … [{cut} more bytes not shown]"
-        size = len(self._partial) + self._partial_overflow
-        self._partial.clear()
-        self._partial_overflow = 0
-        self.tail.append(text[:500])
-        if self._spend(len(text) + LINE_COST):
-            self._report_drops()
-            self._emit(Log(self._app(), self._stream, self._level, text, None, time.time()))
-        else:
-            if not self._dropped_lines:
-                self._note(f"{self._stream} is arriving too fast; dropping lines until it slows")
-            self._dropped_bytes += size
-            self._dropped_lines += 1
-
-    def _spend(self, size: int) -> bool:
-        now = self._clock()
-        self._tokens = min(OUTPUT_BURST, self._tokens + (now - self._refilled_at) * OUTPUT_RATE)
-        self._refilled_at = now
-        if self._tokens < size:
-            return False
-        self._tokens -= size
-        return True
-
-    def _report_drops(self) -> None:
-        if self._dropped_lines:
-            self._note(
-                f"{self._dropped_lines} lines ({self._dropped_bytes} bytes) of {self._stream} "
-                "were not shown"
-            )
-            self._dropped_lines = self._dropped_bytes = 0
-
-    def _note(self, message: str) -> None:
-        self._emit(Log(self._app(), "hookscope", "WARNING", message, None, time.time()))
-
-
 class WorkerProcess:
     """One worker child and the threads that listen to it."""
 
@@ -176,6 +73,8 @@ class WorkerProcess:
     ) -> None:
         self.app_id = ""
         self.generation = 0
+        #: What the worker said once loaded, kept until it goes live.
+        self.ready: Ready | None = None
         self.warm = threading.Event()
         self._on_event = on_event
         self._on_exit = on_exit
@@ -267,7 +166,10 @@ class WorkerProcess:
             connection.close()
 
     def stop(self, grace: float, *, hand_off: bool = False) -> None:
-        """Ask for a drain; SIGTERM after ``grace`` seconds, SIGKILL one second later.
+        """Ask for a drain; SIGTERM a second after ``grace`` seconds, SIGKILL a second later.
+
+        (The worker itself cuts what still runs at ``grace``; the signals are for a worker
+        that cannot.)
 
         With ``hand_off`` the worker gives its kept-alive connections to the supervisor
         (for the successor) instead of closing them.
@@ -286,8 +188,9 @@ class WorkerProcess:
             pass  # the worker is gone; its exit is reported separately
 
     def kill(self) -> None:
+        """End the worker and everything the app started, now."""
         self._stop_requested = True
-        self._signal(signal.SIGKILL)
+        self._kill_tree()
 
     def wait(self, timeout: float) -> bool:
         try:
@@ -389,11 +292,17 @@ class WorkerProcess:
         self._on_exit(self, returncode)
 
     def _enforce_stop(self, grace: float) -> None:
-        if self.wait(grace + 0.5):
+        if self.wait(grace + 1.0):
             return
         self._signal(signal.SIGTERM)
         if not self.wait(1.0):
-            self._signal(signal.SIGKILL)
+            self._kill_tree()
+
+    def _kill_tree(self) -> None:
+        """SIGKILL the worker, its group, and whatever the app started in other sessions."""
+        if self._popen.poll() is None:
+            kill_descendants(self.pid)
+        self._signal(signal.SIGKILL)
 
     def _signal(self, signum: signal.Signals) -> None:
         """Signal the worker's whole process group: the app may have started children."""
@@ -411,57 +320,4 @@ class WorkerProcess:
         return self.app_id
 
 
-class SparePool:
-    """Keeps ``size`` workers started and warming, so a reload skips interpreter start-up."""
-
-    def __init__(self, spawn: Callable[[], WorkerProcess], size: int = 1) -> None:
-        self._spawn = spawn
-        self._size = size
-        self._spares: list[WorkerProcess] = []
-        self._lock = threading.Lock()
-        self._closed = False
-
-    def take(self) -> WorkerProcess:
-        """A live spare, the warmest first, or a freshly started worker when none is left."""
-        with self._lock:
-            self._spares = [w for w in self._spares if w.returncode is None]
-            self._spares.sort(key=lambda w: not w.warm.is_set())
-            if self._spares:
-                return self._spares.pop(0)
-        return self._spawn()
-
-    def refill(self) -> None:
-        with self._lock:
-            if self._closed:
-                return
-            self._spares = [w for w in self._spares if w.returncode is None]
-            missing = self._size - len(self._spares)
-        for _ in range(missing):
-            worker = self._spawn()
-            with self._lock:
-                if self._closed:
-                    worker.kill()
-                    return
-                self._spares.append(worker)
-
-    def discard(self, worker: WorkerProcess) -> None:
-        with self._lock:
-            if worker in self._spares:
-                self._spares.remove(worker)
-
-    def close(self) -> list[WorkerProcess]:
-        """Stop keeping spares; returns the ones killed so the caller can wait for them."""
-        with self._lock:
-            self._closed = True
-            spares, self._spares = self._spares, []
-        for worker in spares:
-            worker.kill()
-        return spares
-
-
-__all__ = [
-    "OutputCapture",
-    "SparePool",
-    "WorkerProcess",
-    "describe_exit",
-]
+__all__ = ["WorkerProcess", "describe_exit"]

@@ -1,150 +1,33 @@
-"""Which files each app depends on, and telling the supervisor when they change.
+"""Telling the supervisor when an app's files change.
 
 watchdog observes only the apps' own directories — never ``sys.path`` — and skips the
 directories no app's code lives in (``.git``, ``__pycache__``, virtualenvs, caches). The
-event handler only records paths; one loop decides: it waits for a burst (an editor's save,
-a ``git checkout``) to go quiet, then names each app whose files were among the changed
-ones, once. If the kernel's event queue overflows, events are lost, so the loop rescans:
-it compares each app's file fingerprints with the last ones it saw.
+event handler only files each change under the apps it concerns (see watch_sets.py); a
+change nobody depends on (a log written next to the app, a database in its instance folder,
+a directory's own "modified" event) is dropped there, so it neither reloads an app nor
+delays the reload of one. One loop decides when to report (see debounce.py). When the
+kernel drops events (its queue overflowed), watchdog says so with ``on_events_lost``, and
+the loop compares each app's file fingerprints with the last ones it saw.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import EventsLostEvent, FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
-IGNORED_DIRECTORIES = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        "__pycache__",
-        ".venv",
-        "venv",
-        ".env",
-        "env",
-        "site-packages",
-        "node_modules",
-        ".tox",
-        ".nox",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        ".idea",
-        ".vscode",
-        ".eggs",
-        "build",
-        "dist",
-    }
-)
-CONFIG_SUFFIXES = frozenset({".cfg", ".ini", ".toml", ".json", ".yaml", ".yml", ".env"})
-#: Changes that do not alter content (opened, closed without writing, attrib) are ignored.
-CONTENT_EVENTS = frozenset({"created", "modified", "deleted", "moved", "closed"})
-_FINGERPRINT_LIMIT = 5_000
+from console.ignored_paths import is_ignored_directory
+from console.supervisor.debounce import ChangeDebouncer
+from console.supervisor.watch_sets import Fingerprint, WatchSet, is_below
 
-
-#: Files an app writes while it runs (a database in its instance folder, a log): a change to
-#: them must not reload the app, or every request that writes would restart it.
-RUNTIME_DATA_SUFFIXES = (
-    ".db",
-    ".sqlite",
-    ".sqlite3",
-    "-journal",
-    "-wal",
-    "-shm",
-    ".log",
-    ".pid",
-    ".lock",
-)
-
-
-def is_ignored(path: str) -> bool:
-    """True for editor droppings, bytecode, runtime data, and anything in an ignored directory."""
-    parts = Path(path).parts
-    if any(part in IGNORED_DIRECTORIES or part.endswith(".egg-info") for part in parts[:-1]):
-        return True
-    name = parts[-1] if parts else ""
-    return (
-        name.endswith(("~", ".swp", ".swo", ".swx", ".swpx", ".pyc", ".pyo", ".tmp", ".bak"))
-        or name.endswith(RUNTIME_DATA_SUFFIXES)
-        or name.startswith((".#", "#"))
-        or name == "4913"  # vim probes a directory's writability with this file
-        or name in IGNORED_DIRECTORIES
-    )
-
-
-@dataclass(frozen=True)
-class WatchSet:
-    """What one app depends on.
-
-    ``files`` are its imported modules; ``folders`` its templates, static files and instance
-    folder (anything below them counts). Under ``roots``, config-like files count too, and,
-    while the app has no working version (``any_source``), any Python file does — the fix
-    for an import error may be a module the app never managed to import.
-    """
-
-    roots: tuple[str, ...]
-    files: frozenset[str] = frozenset()
-    folders: tuple[str, ...] = ()
-    any_source: bool = True
-
-    def matches(self, path: str) -> bool:
-        if is_ignored(path):
-            return False
-        if path in self.files or any(_is_below(path, folder) for folder in self.folders):
-            return True
-        if not any(_is_below(path, root) for root in self.roots):
-            return False
-        suffix = os.path.splitext(path)[1]
-        if suffix == ".py":
-            return self.any_source
-        return suffix in CONFIG_SUFFIXES
-
-    def fingerprint(self) -> dict[str, tuple[int, int]]:
-        """(mtime, size) of every file that matters, found by walking the roots and folders."""
-        found: dict[str, tuple[int, int]] = {}
-        for top in (*self.roots, *self.folders):
-            for directory, subdirectories, names in os.walk(top):
-                subdirectories[:] = [d for d in subdirectories if d not in IGNORED_DIRECTORIES]
-                for name in names:
-                    path = os.path.join(directory, name)
-                    if len(found) >= _FINGERPRINT_LIMIT:
-                        return found
-                    if self.matches(path):
-                        try:
-                            stat = os.stat(path)
-                        except OSError:
-                            continue
-                        found[path] = (stat.st_mtime_ns, stat.st_size)
-        for path in self.files:
-            if path not in found:
-                try:
-                    stat = os.stat(path)
-                    found[path] = (stat.st_mtime_ns, stat.st_size)
-                except OSError:
-                    found[path] = (-1, -1)
-        return found
-
-
-def _is_below(path: str, directory: str) -> bool:
-    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
-
-
-@dataclass
-class _Pending:
-    paths: set[str] = field(default_factory=set)
-    first_at: float | None = None
-    last_at: float = 0.0
-    rescan: bool = False
+#: A save is complete with these (the file closed after writing); others wait to settle.
+_COMPLETING = frozenset({"closed"})
+_CHANGES = frozenset({"created", "modified", "deleted", "moved", "closed"})
 
 
 class _Recorder(FileSystemEventHandler):
@@ -152,73 +35,45 @@ class _Recorder(FileSystemEventHandler):
         self._watcher = watcher
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type not in CONTENT_EVENTS:
-            return
-        paths = [os.fsdecode(event.src_path)]
-        if event.event_type == "moved":
-            paths.append(os.fsdecode(event.dest_path))
-        if event.is_directory and event.event_type in ("created", "moved"):
-            self._watcher._directory_appeared(paths[-1])
-        self._watcher._record(paths)
+        if event.event_type in _CHANGES:
+            self._watcher._changed(event)
 
-
-class _OverflowSpotter(logging.Handler):
-    """watchdog reports a kernel queue overflow only in its log; that is our cue to rescan."""
-
-    def __init__(self, watcher: FileWatcher) -> None:
-        super().__init__(logging.WARNING)
-        self._watcher = watcher
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if "overflow" in record.getMessage().lower():
-            self._watcher.rescan()
+    def on_events_lost(self, event: EventsLostEvent) -> None:
+        self._watcher.rescan()
 
 
 class FileWatcher:
-    """Calls ``on_change(key)`` once per quiet burst for each watch set a change touched.
-
-    A lone save is reported after a short quiet period, so a reload starts at once. Events
-    soon after a report are more likely part of a longer burst (a checkout, a formatter
-    rewriting files, an editor saving repeatedly), so then the loop waits longer for quiet.
+    """Calls ``on_change(key)`` for each watch set a change touched (see debounce.py).
 
     Args:
         on_change: Called from the watcher's thread with the key of each changed set.
-        quiet: A burst ends when no event came for this long (seconds).
-        busy_quiet: The quiet period used within ``busy_window`` seconds of the last report.
-        max_delay: A burst that goes on this long is reported anyway (``busy_max_delay``
-            for a burst that began soon after a report).
+        debouncer: Decides when changes are reported; the defaults suit editors and git.
+        observer: The watchdog observer to schedule watches on (the platform's own by
+            default).
     """
 
     def __init__(
         self,
         on_change: Callable[[str], None],
-        quiet: float = 0.02,
-        busy_quiet: float = 0.25,
-        busy_window: float = 0.5,
-        max_delay: float = 0.6,
-        busy_max_delay: float = 2.0,
+        debouncer: ChangeDebouncer | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        observer: BaseObserver | None = None,
     ) -> None:
         self._on_change = on_change
-        self._quiet = quiet
-        self._busy_quiet = busy_quiet
-        self._busy_window = busy_window
-        self._last_report = float("-inf")
-        self._max_delay = max_delay
-        self._busy_max_delay = busy_max_delay
+        self._debouncer = debouncer or ChangeDebouncer()
+        self._clock = clock
         self._sets: dict[str, WatchSet] = {}
-        self._fingerprints: dict[str, dict[str, tuple[int, int]]] = {}
-        self._pending = _Pending()
+        self._fingerprints: dict[str, Fingerprint] = {}
+        self._rescan_due = False
         self._lock = threading.Condition()
-        self._observer: BaseObserver = Observer()
+        self._observer: BaseObserver = observer or Observer()
         self._watches: dict[tuple[str, bool], ObservedWatch] = {}
         self._watches_lock = threading.Lock()
         self._handler = _Recorder(self)
-        self._overflow_spotter = _OverflowSpotter(self)
         self._stopped = False
         self._thread = threading.Thread(target=self._loop, name="hookscope-watcher", daemon=True)
 
     def start(self) -> None:
-        logging.getLogger("watchdog.observers").addHandler(self._overflow_spotter)
         self._observer.start()
         self._thread.start()
 
@@ -226,7 +81,6 @@ class FileWatcher:
         with self._lock:
             self._stopped = True
             self._lock.notify_all()
-        logging.getLogger("watchdog.observers").removeHandler(self._overflow_spotter)
         self._observer.stop()
         self._observer.join(timeout=2.0)
         self._thread.join(timeout=2.0)
@@ -241,11 +95,9 @@ class FileWatcher:
             self._observe_tree(top)
 
     def rescan(self) -> None:
-        """Events may have been lost: compare fingerprints on the next loop turn."""
+        """Events were lost: compare fingerprints on the next loop turn."""
         with self._lock:
-            self._pending.rescan = True
-            self._pending.first_at = self._pending.first_at or time.monotonic()
-            self._pending.last_at = time.monotonic()
+            self._rescan_due = True
             self._lock.notify_all()
 
     # --- observing -----------------------------------------------------------------------
@@ -265,20 +117,20 @@ class FileWatcher:
         except OSError:
             return
         for child in children:
-            if child.is_dir(follow_symlinks=False) and not is_ignored(child.path + os.sep + "x"):
+            if child.is_dir(follow_symlinks=False) and not is_ignored_directory(child.path):
                 self._schedule(child.path, recursive=True)
 
     def _directory_appeared(self, path: str) -> None:
         with self._watches_lock:
             parent_watched = (os.path.dirname(path), False) in self._watches
-        if parent_watched and not is_ignored(path + os.sep + "x"):
+        if parent_watched and not is_ignored_directory(path):
             self._schedule(path, recursive=True)
 
     def _schedule(self, path: str, recursive: bool) -> None:
         key = (path, recursive)
         with self._watches_lock:
             if key in self._watches or any(
-                deep and _is_below(path, watched) for watched, deep in self._watches
+                deep and is_below(path, watched) for watched, deep in self._watches
             ):
                 return
             try:
@@ -289,28 +141,36 @@ class FileWatcher:
 
     # --- deciding ------------------------------------------------------------------------
 
-    def _record(self, paths: Iterable[str]) -> None:
-        relevant = [p for p in paths if not is_ignored(p)]
-        if not relevant:
-            return
-        now = time.monotonic()
+    def _changed(self, event: FileSystemEvent) -> None:
+        """File the change under every app it concerns (from watchdog's thread)."""
+        kind = event.event_type
+        source = os.fsdecode(event.src_path)
+        destination = os.fsdecode(event.dest_path) if kind == "moved" else ""
+        if event.is_directory:
+            if kind in ("created", "moved"):
+                self._directory_appeared(destination or source)
+            if kind == "modified":
+                return  # a directory's "modified" is its listing: the files say what changed
+        now = self._clock()
         with self._lock:
-            self._pending.paths.update(relevant)
-            if self._pending.first_at is None:
-                self._pending.first_at = now
-            self._pending.last_at = now
+            for key, watch_set in self._sets.items():
+                concerned = _concerns_directory if event.is_directory else WatchSet.matches
+                if concerned(watch_set, source):
+                    self._debouncer.record(key, source, complete=kind in _COMPLETING, now=now)
+                if destination and concerned(watch_set, destination):
+                    self._debouncer.record(key, destination, complete=True, now=now)
             self._lock.notify_all()
 
     def _loop(self) -> None:
         while True:
             with self._lock:
-                batch = self._wait_for_burst()
-                if batch is None:
+                keys, rescan = self._next_report()
+                if keys is None:
                     return
                 sets = dict(self._sets)
-            changed = {key for key, ws in sets.items() if any(ws.matches(p) for p in batch.paths)}
-            if batch.rescan:
-                changed |= self._rescan(sets)
+            changed = set(keys)
+            if rescan:
+                changed |= {key for key, ws in sets.items() if self._differs(key, ws)}
             for key in sorted(changed):
                 fingerprint = sets[key].fingerprint()
                 with self._lock:
@@ -318,34 +178,26 @@ class FileWatcher:
                         self._fingerprints[key] = fingerprint
                 self._on_change(key)
 
-    def _wait_for_burst(self) -> _Pending | None:
-        while True:
-            if self._stopped:
-                return None
-            pending = self._pending
-            if pending.first_at is None:
-                self._lock.wait()
-                continue
-            now = time.monotonic()
-            busy = pending.first_at - self._last_report < self._busy_window
-            quiet, longest = (
-                (self._busy_quiet, self._busy_max_delay) if busy else (self._quiet, self._max_delay)
-            )
-            due = min(pending.last_at + quiet, pending.first_at + longest)
-            if now >= due:
-                self._pending = _Pending()
-                self._last_report = now
-                return pending
-            self._lock.wait(due - now)
+    def _next_report(self) -> tuple[list[str] | None, bool]:
+        """Wait until some keys are due or a rescan is; (None, False) once stopped."""
+        while not self._stopped:
+            keys = self._debouncer.due(self._clock())
+            rescan, self._rescan_due = self._rescan_due, False
+            if keys or rescan:
+                return keys, rescan
+            deadline = self._debouncer.next_deadline()
+            self._lock.wait(None if deadline is None else max(deadline - self._clock(), 0.001))
+        return None, False
 
-    def _rescan(self, sets: dict[str, WatchSet]) -> set[str]:
-        changed = set()
-        for key, watch_set in sets.items():
-            with self._lock:
-                before = self._fingerprints.get(key)
-            if before != watch_set.fingerprint():
-                changed.add(key)
-        return changed
+    def _differs(self, key: str, watch_set: WatchSet) -> bool:
+        with self._lock:
+            before = self._fingerprints.get(key)
+        return before != watch_set.fingerprint()
 
 
-__all__ = ["CONFIG_SUFFIXES", "IGNORED_DIRECTORIES", "FileWatcher", "WatchSet", "is_ignored"]
+def _concerns_directory(watch_set: WatchSet, path: str) -> bool:
+    """A directory appearing where a file is expected, or taking away what the app uses."""
+    return watch_set.matches(path) or watch_set.holds(path)
+
+
+__all__ = ["FileWatcher"]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from console.run_options import grace_option
 from console.ui.state import DEFAULT_TRACE_CAPACITY
 
 DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "demo_apps"
@@ -60,12 +61,14 @@ def demo_target(name: str) -> str:
     is_flag=True,
     help="Show cookie values and Authorization headers as ••••••, in traces, logs and exports.",
 )
+@grace_option
 def console(
     targets: tuple[str, ...],
     demos: tuple[str, ...],
     port: int | None,
     trace_capacity: int,
     mask_secrets: bool,
+    grace: float,
 ) -> None:
     """Run apps in workers and watch their hooks, routes, sessions and logs live.
 
@@ -79,7 +82,7 @@ def console(
     if not chosen:
         chosen = [demo_target(name) for name in DEFAULT_DEMOS]
     try:
-        engine = SupervisorEngine(chosen, port=port, mask_secrets=mask_secrets)
+        engine = SupervisorEngine(chosen, port=port, mask_secrets=mask_secrets, grace=grace)
     except SupervisorError as error:
         raise click.ClickException(str(error)) from None
     inbox = EventInbox()

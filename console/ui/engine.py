@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from console.protocol import Event, Log, Trace
+from console.protocol import DEFAULT_GRACE, Event, Log, Trace
 from console.supervisor import Supervisor
 from console.ui.exchange import Exchange, OutgoingRequest
 
@@ -117,7 +117,12 @@ class SupervisorEngine:
     """
 
     def __init__(
-        self, targets: Sequence[str], *, port: int | None = None, mask_secrets: bool = False
+        self,
+        targets: Sequence[str],
+        *,
+        port: int | None = None,
+        mask_secrets: bool = False,
+        grace: float = DEFAULT_GRACE,
     ) -> None:
         """Bind every app's port now (so names and ports are known); start nothing yet.
 
@@ -126,7 +131,12 @@ class SupervisorEngine:
         """
         self._deliver: Callable[[Event], None] = _ignore
         self._supervisor: Supervisor | None = Supervisor(
-            targets, self._forward, port=port, next_free_port=True, mask_secrets=mask_secrets
+            targets,
+            self._forward,
+            port=port,
+            next_free_port=True,
+            mask_secrets=mask_secrets,
+            drain_grace=grace,
         )
         self._entries = [AppEntry(info.app_id, info.target) for info in self._supervisor.apps]
         self._clients: dict[str, TestClient] = {}

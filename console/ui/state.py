@@ -15,17 +15,20 @@ from dataclasses import dataclass
 
 from console.protocol import (
     AppStateName,
+    Draining,
     Event,
     LoadError,
     Log,
     ProtocolProblem,
     Ready,
+    RequestsCut,
     RouteDiff,
     RouteInfo,
     RoutesChanged,
     StateChanged,
     Trace,
     TracesDropped,
+    Unavailable,
     WorkerExited,
     diff_routes,
 )
@@ -196,6 +199,17 @@ def _apply(view: AppView, event: Event, now: float) -> AppView:
     if isinstance(event, ProtocolProblem):
         line = LogLine(now, "hookscope", "WARNING", f"protocol: {event.problem}")
         return _add_logs(view, [line])
+    if isinstance(event, Draining) and event.in_flight:
+        waiting = ", ".join(f"{r.method} {r.target}" for r in event.in_flight)
+        note = f"old version finishes {len(event.in_flight)} request(s), up to {event.grace:g} s"
+        return _add_logs(view, [LogLine(now, "hookscope", "INFO", f"{note}: {waiting}")])
+    if isinstance(event, RequestsCut):
+        cut = ", ".join(f"{r.method} {r.target} ({r.where})" for r in event.requests)
+        note = f"cut {len(event.requests)} request(s) after {event.grace:g} s"
+        return _add_logs(view, [LogLine(now, "hookscope", "WARNING", f"{note}: {cut}")])
+    if isinstance(event, Unavailable):
+        note = f"port {event.port} answers 503: {event.reason}"
+        return _add_logs(view, [LogLine(now, "hookscope", "ERROR", note)])
     return view
 
 

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,10 @@ from console.protocol import (
     LoadError,
     Log,
     ProtocolProblem,
+    RequestsCut,
     StateChanged,
     Stopping,
+    Trace,
     WorkerExited,
 )
 from console.supervisor import RestartPolicy, Supervisor, SupervisorError
@@ -116,9 +119,14 @@ def test_apps_that_cannot_load_are_reported_while_the_healthy_one_serves(
             assert time.monotonic() < deadline, "the worker stuck in import was not ended"
             time.sleep(0.05)
 
-        for broken in ("crashes", "exits", "hangs"):
-            with pytest.raises(OSError):
-                get(sup.app(broken).url, timeout=0.5)  # nothing serves a broken app
+        for broken, reason in (
+            ("crashes", "boom at import"),
+            ("exits", "SystemExit"),
+            ("hangs", "loading did not finish within 3 s"),
+        ):
+            with pytest.raises(urllib.error.HTTPError) as answer:
+                get(sup.app(broken).url, timeout=5)  # at once: nothing can serve a broken app
+            assert answer.value.code == 503 and reason in answer.value.read().decode()
         assert count(counter) == "3"
         counter.close()
         assert [e.state for e in log.of(StateChanged, "counter")] == ["starting", "running"]
@@ -171,7 +179,17 @@ def test_a_hung_hook_and_a_deadlock_time_out_for_the_client_and_the_rest_serves(
     assert time.monotonic() - stop_began < 6.0, "drain grace, then SIGTERM, then SIGKILL"
     assert all(process_is_gone(pid) for pid in pids)
     gave_up = [e for e in log.of(Stopping, "deadlocks")]
-    assert [e.reason for e in gave_up] == ["gave up waiting for in-flight requests"]
+    assert [e.reason for e in gave_up] == ["cut 2 request(s) after the 1 s grace period"]
+    cut = log.of(RequestsCut, "deadlocks")
+    assert isinstance(cut[0], RequestsCut) and cut[0].grace == 1.0
+    assert sorted(r.target for r in cut[0].requests) == ["/first-then-second", "/second-then-first"]
+    assert all("deadlocks.py:" in r.where for r in cut[0].requests), "where each one was stuck"
+    traces = [e.trace for e in log.of(Trace, "deadlocks") if e.trace.get("cut")]
+    assert sorted(t["request"]["path"] for t in traces) == [
+        "/first-then-second",
+        "/second-then-first",
+    ]
+    assert {t["exception"]["type"] for t in traces} == {"RequestCut"}
 
 
 def test_a_50_mb_log_record_arrives_cut_short_and_the_app_serves_on(
@@ -293,6 +311,24 @@ def named_unix_sockets() -> set[str]:
     return {row.split()[7] for row in rows if len(row.split()) > 7}
 
 
+def free_ports(count: int) -> int:
+    """The first of ``count`` consecutive free ports (on a busy machine, the port after a
+    free one is often some connection's local port)."""
+    for _ in range(100):
+        first = free_port()
+        probes = [socket.socket() for _ in range(count)]
+        try:
+            for offset, probe in enumerate(probes):
+                probe.bind(("127.0.0.1", first + offset))
+            return first
+        except OSError:
+            continue
+        finally:
+            for probe in probes:
+                probe.close()
+    raise AssertionError(f"no {count} consecutive free ports")
+
+
 def test_killing_hookscope_watch_leaves_no_worker_socket_or_temp_file(tmp_path: Path) -> None:
     """Even workers that are stuck (in a hook, in an import) leave with the console."""
     app_dir, temp_dir = tmp_path / "app", tmp_path / "tmp"
@@ -301,7 +337,7 @@ def test_killing_hookscope_watch_leaves_no_worker_socket_or_temp_file(tmp_path: 
     shutil.copy(APPS / "greeter.py", app_dir / "greeter.py")
     shutil.copy(APPS / "hangs_in_before_request.py", app_dir / "stuck.py")
     (app_dir / "importing.py").write_text(HANGS_AT_IMPORT)
-    port = free_port()
+    port = free_ports(3)
     before = sorted(os.listdir(app_dir))
     watch = subprocess.Popen(
         [sys.executable, "-c", "from console.watch import watch; watch()"]

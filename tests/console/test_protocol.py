@@ -10,15 +10,20 @@ import console.protocol as protocol
 from console.protocol import (
     Adopt,
     ConverterInfo,
+    Draining,
+    Event,
     HandedOver,
+    InFlightRequest,
     Load,
     LoadError,
     Log,
     ProtocolError,
     Ready,
+    RequestsCut,
     RouteInfo,
     Shutdown,
     Trace,
+    Unavailable,
     decode_command,
     decode_event,
     diff_routes,
@@ -82,12 +87,32 @@ def test_a_trace_with_keys_json_cannot_hold_still_encodes() -> None:
 def test_commands_round_trip() -> None:
     assert decode_command(encode(Load(app="a", target="app.py"))) == Load("a", "app.py")
     assert decode_command(encode(Shutdown(grace=1.5))) == Shutdown(1.5)
-    assert decode_command(encode(Shutdown(hand_off=True))) == Shutdown(5.0, hand_off=True)
+    assert decode_command(encode(Shutdown(hand_off=True))) == Shutdown(hand_off=True)
     assert decode_command(encode(Adopt())) == Adopt()
 
 
 def test_a_handed_over_connection_is_announced_by_an_event_line() -> None:
     assert decode_event(encode(HandedOver("a", 42))) == HandedOver("a", 42)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        Draining("a", 7, (InFlightRequest("GET", "/slow?s=3", "r1", 1.5, "app.py:9 in slow"),), 10),
+        RequestsCut("a", 7, (InFlightRequest("POST", "/upload"),), 0.5),
+        Unavailable("a", 5000, "SyntaxError: invalid syntax"),
+        LoadError("a", "KeyError", "'X'", watch_files=("/srv/settings.toml",)),
+    ],
+)
+def test_what_a_reload_waits_for_cuts_and_answers_round_trips(event: Event) -> None:
+    assert decode_event(encode(event)) == event
+
+
+def test_every_event_and_command_is_registered_by_its_tag() -> None:
+    assert protocol.EVENT_TYPES["requests_cut"] is RequestsCut
+    assert protocol.COMMAND_TYPES["load"] is Load
+    assert all(cls.TYPE == tag for tag, cls in protocol.EVENT_TYPES.items())
+    assert decode_command(encode(Load("a", "app.py", title="hookscope worker app.py :5000")))
 
 
 def test_a_float_field_accepts_an_integer() -> None:
@@ -169,15 +194,18 @@ def test_route_diff_reports_added_removed_and_changed_routes() -> None:
 def test_protocol_imports_only_the_standard_library() -> None:
     import sys
 
-    tree = ast.parse(Path(protocol.__file__).read_text())
-    imported = {
-        alias.name.split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import)
-        for alias in node.names
-    } | {
-        node.module.split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.module
-    }
-    assert imported - {"__future__"} <= sys.stdlib_module_names
+    imported: set[str] = set()
+    for source in Path(protocol.__file__).parent.glob("*.py"):
+        tree = ast.parse(source.read_text())
+        imported |= {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        } | {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module
+        }
+    outside = {name for name in imported if not name.startswith("console.protocol")}
+    assert {name.split(".")[0] for name in outside} - {"__future__"} <= sys.stdlib_module_names

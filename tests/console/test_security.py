@@ -21,9 +21,10 @@ from pathlib import Path
 import pytest
 
 from console.http_client import AppClient
-from console.protocol import Log, Trace, mask_secrets_in_text
+from console.masking import mask_secrets_in_text
+from console.protocol import Log, Trace
 from console.supervisor import Supervisor
-from console.supervisor.process import OutputCapture
+from console.supervisor.output import OutputCapture
 from tests.console.test_supervisor import (
     FAST,
     EventLog,

@@ -21,12 +21,17 @@ from click.testing import CliRunner
 
 from console.protocol import (
     ConverterInfo,
+    Draining,
+    InFlightRequest,
     LoadError,
     Log,
     Ready,
+    RequestsCut,
     RouteInfo,
     RoutesChanged,
     StateChanged,
+    Stopping,
+    Unavailable,
 )
 from console.trace_format import format_route, format_trace
 from console.watch import WatchPrinter, watch
@@ -177,6 +182,26 @@ def test_a_reload_reports_how_long_it_took() -> None:
         "demo  running (pid 7), started in 250 ms",
         "demo  reloading (files changed)",
         "demo  running (pid 8), reloaded in 62 ms",
+    ]
+
+
+def test_the_printer_says_what_a_reload_waits_for_what_it_cut_and_a_503() -> None:
+    lines: list[str] = []
+    printer = WatchPrinter(lines.append, "/", 4)
+    slow = InFlightRequest("GET", "/slow?s=30", "r1", 1.25, "views.py:12 in slow")
+    printer.show(Draining("demo", 7, (slow,), 10.0))
+    printer.show(Stopping("demo", 7, "drained"))
+    printer.show(Draining("demo", 8, (), 10.0))
+    printer.show(Stopping("demo", 8, "drained"))
+    printer.show(RequestsCut("demo", 9, (slow,), 0.5))
+    printer.show(Unavailable("demo", 5000, "SyntaxError: invalid syntax"))
+    assert lines == [
+        "demo  old version (pid 7) finishes 1 request(s) in flight, up to 10 s:",
+        "demo      GET /slow?s=30 (running 1.2 s, in views.py:12 in slow)",
+        "demo  old version (pid 7) is gone: drained",
+        "demo  cut 1 request(s) after the 0.5 s grace period (traced as cut):",
+        "demo      GET /slow?s=30 (running 1.2 s, in views.py:12 in slow)",
+        "demo  port 5000 answers 503 at once: SyntaxError: invalid syntax",
     ]
 
 

@@ -37,8 +37,10 @@ def run_console(
         async with app.run_test(size=size) as pilot:
             await until(
                 pilot,
-                lambda: all(v.state == "running" and v.routes for v in app.views.values())
-                and app.focused is not None,  # the first pane has placed the focus: keys work
+                lambda: (
+                    all(v.state == "running" and v.routes for v in app.views.values())
+                    and app.focused is not None
+                ),  # the first pane has placed the focus: keys work
                 "the apps to run",
                 timeout=30,
             )
