@@ -14,12 +14,23 @@ from typing import Any
 from rich.text import Text
 
 from console.trace_format import format_duration, one_line, source_location
-from console.trace_reader import StepView, integer, read_steps, read_trace, trace_exception
+from console.trace_reader import (
+    STEP_KIND_LABELS,
+    StepView,
+    integer,
+    read_steps,
+    read_trace,
+    trace_exception,
+)
 from console.ui.literal import join_lines, literal
 from console.ui.styles import status_style, step_kind_style
 from console.ui.widgets.trace_panel import TracePanel
 
 BAR_WIDTH = 12
+#: The kind column fits the longest kind ("teardown_app", "errorhandler") and a space.
+KIND_WIDTH = max(map(len, STEP_KIND_LABELS.values())) + 1
+#: Where a step's own lines (its short-circuit, its return value) start: under its kind.
+_UNDER_KIND = "\n" + " " * (5 + KIND_WIDTH)
 
 
 def render_timeline(trace: Mapping[str, Any] | None) -> Text:
@@ -95,7 +106,7 @@ def _step_line(number: int, step: StepView, longest: int) -> Text:
         (f"{number:>2} ", "dim"),
         marker,
         " ",
-        (f"{step.label:<9}", "dim" if step.skipped else step_kind_style(step.label)),
+        (f"{step.label:<{KIND_WIDTH}}", "dim" if step.skipped else step_kind_style(step.label)),
         literal(f"{name:<22}", "dim strike" if step.skipped else "bold"),
         " ",
         ("━" * filled, "yellow" if step.short_circuit else "cyan"),
@@ -106,12 +117,12 @@ def _step_line(number: int, step: StepView, longest: int) -> Text:
         line.append("  ")
         line.append(source_location(step.file, step.line), "dim")
     if step.short_circuit:
-        line.append("\n              ■ short-circuit: returned a response", style="bold yellow")
+        line.append(f"{_UNDER_KIND}■ short-circuit: returned a response", style="bold yellow")
     if step.returned is not None and not step.skipped:
-        line.append("\n              → ", style="dim")
+        line.append(f"{_UNDER_KIND}→ ", style="dim")
         line.append(literal(one_line(step.returned, 100), "italic"))
     if step.raised is not None:
-        line.append("\n              ✖ raised ", style="red")
+        line.append(f"{_UNDER_KIND}✖ raised ", style="red")
         line.append(literal(f"{step.raised[0]}: {step.raised[1]}", "red"))
     return line
 
