@@ -2,9 +2,10 @@
 
 A worker starts warm — it imports the framework and Werkzeug, says ``spare`` and waits — so
 that when the supervisor sends ``load`` only the app's own code is left to import. It then
-serves the app with Werkzeug's threaded server on the listening socket that came with the
-``load`` command (bound by the supervisor on 127.0.0.1, so the port survives reloads) and
-streams events back over the channel, a socket only the supervisor holds the other end of.
+serves the app with its HTTP server (console/worker_http) on the listening socket that came
+with the ``load`` command (bound by the supervisor on 127.0.0.1, so the port survives
+reloads) and streams events back over the channel, a socket only the supervisor holds the
+other end of.
 
 Rules it keeps:
 
@@ -285,11 +286,12 @@ class ChannelLogHandler(logging.Handler):
 # --- serving -----------------------------------------------------------------------------
 
 
-def _server_classes() -> tuple[type[Any], type[Any]]:
-    """The keep-alive server and handler, imported on first use to keep import light."""
-    from console.worker_http import KeepAliveHandler, KeepAliveServer
+def _http_server(app: Any, listener_fd: int) -> Any:
+    """The worker's HTTP server for ``app`` on a listening socket, imported on first use to
+    keep import light."""
+    from console.worker_http import WorkerHTTPServer
 
-    return KeepAliveServer, KeepAliveHandler
+    return WorkerHTTPServer(HOST, 0, app, fd=listener_fd)
 
 
 # --- describing the app --------------------------------------------------------------------
@@ -485,15 +487,13 @@ class Worker:
             if tracing:
                 app.tracers.mask_secrets = command.mask_secrets
                 app.add_tracer(self._sender.offer_trace, **_deferred_if_supported(app))
-            server_class, handler_class = _server_classes()
-            server = server_class(HOST, 0, app, handler=handler_class, fd=listen_fd)
+            server = _http_server(app, listen_fd)
         except BaseException as error:  # the user's code may raise anything, SystemExit too
             os.close(listen_fd)
             exc_type, message, formatted, file, line = load_error_from(error)
             self._sender.send(LoadError(command.app, exc_type, message, formatted, file, line))
             return self._leave("load failed", code=1)
         os.close(listen_fd)
-        server.socket.setblocking(False)
         with self._server_lock:
             self._server = server
         if self._leaving.is_set():
@@ -516,7 +516,7 @@ class Worker:
         )
         self._may_serve.wait()
         if not self._leaving.is_set():
-            server.serve_forever(poll_interval=0.02)
+            server.serve_forever()
         drained = server.wait_idle(self._shutdown_grace)
         return self._leave("drained" if drained else "gave up waiting for in-flight requests")
 
@@ -644,9 +644,8 @@ def _preload() -> None:
     warmup.add_url_rule("/", "index", lambda: "warm")
     if hasattr(warmup, "add_tracer"):
         warmup.add_tracer(lambda trace: None)
-    server_class, handler_class = _server_classes()
     with socket.create_server((HOST, 0)) as listener:
-        server = server_class(HOST, 0, warmup, handler=handler_class, fd=listener.fileno())
+        server = _http_server(warmup, listener.fileno())
         client = socket.create_connection(listener.getsockname(), timeout=5)
         try:
             client.sendall(b"GET / HTTP/1.0\r\nHost: warmup\r\n\r\n")
