@@ -32,6 +32,8 @@ def build_environ(
 ) -> dict[str, Any]:
     """The environ for ``head``, whose body the app reads from ``body``."""
     target = head.target.decode("latin-1")
+    if target.startswith("//"):
+        target = "/" + target.lstrip("/")  # as http.server does: "//x" is no host
     path, query, host = _split_target(target)
     environ: dict[str, Any] = {
         "wsgi.version": (1, 0),
@@ -74,17 +76,14 @@ def build_environ(
 
 def _split_target(target: str) -> tuple[str, str, str | None]:
     """PATH_INFO, QUERY_STRING and, for an absolute-form target, the host it names."""
-    if target.startswith("/") and not target.startswith("//"):
+    if target.startswith("/"):
         # The origin form, nearly every request: what urlsplit gives, without its cost.
         rest, _, _fragment = target.partition("#")
         path, _, query = rest.partition("?")
         return (_wsgi_text(unquote(path)) if "%" in path else path), query, None
     parts = urlsplit(target)
-    if parts.scheme and parts.netloc:
-        return _wsgi_text(unquote(parts.path)), _wsgi_text(parts.query), parts.netloc
-    # Without a scheme, "//a/b" parses with "a" as the host; it belongs to the path.
-    path = f"/{parts.netloc}{parts.path}" if parts.netloc else parts.path
-    return _wsgi_text(unquote(path)), _wsgi_text(parts.query), None
+    host = parts.netloc if parts.scheme and parts.netloc else None
+    return _wsgi_text(unquote(parts.path)), _wsgi_text(parts.query), host
 
 
 __all__ = ["SERVER_SOFTWARE", "build_environ"]

@@ -281,7 +281,7 @@ class ConnectionKeeper:
             self._admit(client, address, now)
 
     def _admit(self, client: socket.socket, address: tuple[str, int], now: float) -> None:
-        if self._open.count >= self._limits.max_connections and not self._close_longest_idle():
+        if self._open.count >= self._limits.max_connections and not self._close_longest_idle(now):
             _refuse_at_once(client, self._server_full())
             return
         self._open.add()
@@ -292,11 +292,17 @@ class ConnectionKeeper:
         reason = f"the server holds its limit of {limit} connections, all busy; try again"
         return error_response(503, reason, self._date())
 
-    def _close_longest_idle(self) -> bool:
-        if not self._awaiting:
-            return False
-        self._close(next(iter(self._awaiting)))
-        return True
+    def _close_longest_idle(self, now: float) -> bool:
+        """Close the connection that has waited longest for its next request; False when
+        every connection is in the middle of one. (A connection whose request arrived
+        but is not read yet is read first: it is not idle.)"""
+        for connection in list(self._awaiting):
+            connection.receive()
+            self._examine(connection, now)
+            if connection in self._awaiting:
+                self._close(connection)
+                return True
+        return False
 
     def _welcome(self, connection: ClientConnection) -> None:
         self._open.add()

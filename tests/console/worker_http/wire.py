@@ -98,7 +98,7 @@ def responses(raw: bytes, methods: Iterable[str] = ()) -> list[Response]:
     methods = iter(methods)
     found = []
     while not stream.at_end():
-        response = http.client.HTTPResponse(stream, method=next(methods, "GET"))  # type: ignore[arg-type]
+        response = http.client.HTTPResponse(stream, method=next(methods, "GET"))
         response.begin()
         found.append(Response(response.status, response.headers, response.read()))
     return found
