@@ -63,15 +63,14 @@ class ClientConnection:
             data = b""
         self.parser.feed(data)
 
-    def wait_for_input(self, timeout: float, interruptions: tuple[int, ...]) -> bool:
-        """Wait until the client sends something; False after ``timeout``, or when one of
-        the ``interruptions`` (descriptors) turns readable first."""
+    def wait_for_input(self, timeout: float, *others: int) -> set[int]:
+        """Wait until the client sends something or one of ``others`` (descriptors) turns
+        readable, at most ``timeout`` seconds; the descriptors ready (this socket's too)."""
         poller = select.poll()
         poller.register(self.socket, select.POLLIN)
-        for descriptor in interruptions:
+        for descriptor in others:
             poller.register(descriptor, select.POLLIN)
-        ready = poller.poll(timeout * 1000)
-        return bool(ready) and all(descriptor not in interruptions for descriptor, _ in ready)
+        return {descriptor for descriptor, _events in poller.poll(timeout * 1000)}
 
     def send(self, data: bytes, timeout: float) -> None:
         """Send all of ``data``.

@@ -52,6 +52,18 @@ class Retirement:
         self.retiring = True
         os.write(self._trigger, b"!")
 
+    def may_let_go(self, connection: ClientConnection) -> bool:
+        """Whether the server retires and ``connection`` holds no request to answer here.
+
+        Without a successor, what the client already sent is read first: a request sent
+        before the client could know is still answered (its answer closes the connection).
+        """
+        if not self.retiring:
+            return False
+        if self.hand_off is None:
+            connection.receive()
+        return connection.parser.holds_nothing
+
     def let_go(self, connection: ClientConnection) -> None:
         """Hand ``connection`` over to the successor, or close it when there is none.
 

@@ -173,7 +173,7 @@ class ConnectionKeeper:
 
     def take_back(self, connection: ClientConnection) -> None:
         """A request thread is done with ``connection``: wait for its next request."""
-        if not self._call_soon(lambda: self._take_back(connection)):
+        if not self._call_soon(lambda: self._hold(connection)):
             connection.close()
             self._open.remove()
 
@@ -306,13 +306,12 @@ class ConnectionKeeper:
 
     def _welcome(self, connection: ClientConnection) -> None:
         self._open.add()
-        if self._retirement.retiring:
-            self._let_go(connection)
-        else:
-            self._await_request(connection, time.monotonic())
+        self._hold(connection)
 
-    def _take_back(self, connection: ClientConnection) -> None:
-        if self._retirement.retiring and connection.parser.holds_nothing:
+    def _hold(self, connection: ClientConnection) -> None:
+        """Hold a connection (handed over, or back from a request thread) until its next
+        request, unless the server retires and it is to be let go."""
+        if self._retirement.may_let_go(connection):
             self._let_go(connection)
             return
         now = time.monotonic()
@@ -421,15 +420,12 @@ class ConnectionKeeper:
 
     def _on_retire(self, now: float) -> None:
         self._selector.unregister(self._retirement.signal)
-        if self._retirement.hand_off is None:
-            # Answer the requests clients sent before they could know (Connection: close).
-            for key, _events in self._selector.select(0):
-                if isinstance(key.data, ClientConnection):
-                    self._on_readable(key.data, now)
         for connection in list(self._awaiting):
-            if connection.parser.holds_nothing:
+            if self._retirement.may_let_go(connection):
                 self._forget(connection)
                 self._let_go(connection)
+            else:
+                self._examine(connection, now)
 
 
 def _refuse_at_once(client: socket.socket, answer: bytes) -> None:

@@ -11,6 +11,7 @@ import dataclasses
 import select
 import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -30,7 +31,7 @@ from console.worker_http.threads import RequestThreads
 
 #: Seconds a request thread waits on its connection for the next request before it gives
 #: the connection back to the keeper (see ``_next_request_arrived``).
-NEXT_REQUEST_WAIT = 0.05
+NEXT_REQUEST_WAIT = 0.01
 
 
 class WorkerHTTPServer:
@@ -171,43 +172,67 @@ class WorkerHTTPServer:
         self._threads.submit(lambda: self._serve(connection))
 
     def _serve(self, connection: ClientConnection) -> None:
-        """Answer the requests that have arrived on ``connection``, then give it back."""
-        parser = connection.parser
+        """Answer the requests that have arrived on ``connection``, then let it go on."""
         try:
-            while True:
-                head = parser.take()
-                assert isinstance(head, RequestHead)  # the keeper gives only such connections
-                if not exchange(connection, head, self._settings):
-                    connection.shut_writing()
-                    self._open.remove()
-                    self._keeper.linger(connection)
-                    return
-                if self._retirement.retiring and parser.holds_nothing:
-                    try:
-                        self._retirement.let_go(connection)
-                    finally:
-                        self._open.remove()
-                    return
-                if not self._next_request_arrived(connection):
-                    break
+            keep = self._answer_arrived_requests(connection)
         except BaseException:
             connection.close()
             self._open.remove()
             raise
-        self._keeper.take_back(connection)
+        if not keep:
+            connection.shut_writing()
+            self._open.remove()
+            self._keeper.linger(connection)
+        elif self._retirement.may_let_go(connection):
+            try:
+                self._retirement.let_go(connection)
+            finally:
+                self._open.remove()
+        else:
+            self._keeper.take_back(connection)
+
+    def _answer_arrived_requests(self, connection: ClientConnection) -> bool:
+        """Answer requests as long as they arrive; False when the connection must close."""
+        parser = connection.parser
+        while True:
+            head = parser.take()
+            assert isinstance(head, RequestHead)  # the keeper gives only such connections
+            if not exchange(connection, head, self._settings):
+                return False
+            if not self._next_request_arrived(connection):
+                return True
 
     def _next_request_arrived(self, connection: ClientConnection) -> bool:
-        """Whether the next request is here to be answered on this thread.
-
-        A client that just had its answer usually sends its next request at once; waiting
-        a moment for it here costs less than the round through the keeper. Not when a
-        request is waiting for a thread, nor once the server retires.
-        """
+        """Whether the next request is here to be answered on this thread."""
         parser = connection.parser
-        if parser.holds_nothing:
-            interruptions = (self._threads.backlog_signal, self._retirement.signal)
-            if not connection.wait_for_input(NEXT_REQUEST_WAIT, interruptions):
+        if self._retirement.retiring:
+            if self._retirement.may_let_go(connection):
+                return False
+        elif parser.holds_nothing:
+            if not self._wait_for_next_request(connection):
                 return False
             connection.receive()
         following = parser.first()
         return isinstance(following, RequestHead) and request_ready(following, self.limits)
+
+    def _wait_for_next_request(self, connection: ClientConnection) -> bool:
+        """Wait a moment for the client's next request; False if it did not come, or a job
+        needs this thread, or the server retires.
+
+        A client that just had its answer usually sends its next request at once; waiting
+        for it here costs less than the round through the keeper.
+        """
+        threads, retirement = self._threads, self._retirement
+        if threads.jobs_waiting:
+            return False
+        deadline = time.monotonic() + NEXT_REQUEST_WAIT
+        with threads.standing_by():
+            while (left := deadline - time.monotonic()) > 0:
+                ready = connection.wait_for_input(left, threads.backlog_signal, retirement.signal)
+                if retirement.signal in ready:
+                    return False
+                if threads.backlog_signal in ready and threads.claim_job():
+                    return False
+                if connection.fileno() in ready:
+                    return True
+        return False

@@ -28,7 +28,7 @@ def signalled(pool: RequestThreads) -> bool:
     return bool(readable)
 
 
-def test_jobs_beyond_the_limit_wait_and_the_backlog_is_signalled(threads: RequestThreads) -> None:
+def test_jobs_beyond_the_limit_wait_for_a_thread(threads: RequestThreads) -> None:
     release = threading.Event()
     done: list[int] = []
 
@@ -39,13 +39,37 @@ def test_jobs_beyond_the_limit_wait_and_the_backlog_is_signalled(threads: Reques
     for number in range(5):
         threads.submit(lambda number=number: job(number))
     assert threads.count == 2
-    assert signalled(threads)
+    assert not signalled(threads), "no thread stands by to be told"
 
     release.set()
     wait_until(lambda: len(done) == 5)
     assert sorted(done) == [0, 1, 2, 3, 4]
-    assert not signalled(threads), "no job waits any more"
     assert threads.count <= 2
+
+
+def test_at_the_limit_a_job_is_promised_to_a_thread_standing_by() -> None:
+    pool = RequestThreads(1, "test", LOGGER)
+    standing = threading.Event()
+    claims: list[bool] = []
+    ran: list[str] = []
+
+    def stands_by() -> None:
+        with pool.standing_by():
+            standing.set()
+            select.select([pool.backlog_signal], [], [], 10)
+            claims.append(pool.claim_job())
+            claims.append(pool.claim_job())
+        ran.append("first")
+
+    pool.submit(stands_by)
+    standing.wait(5)
+    pool.submit(lambda: ran.append("second"))
+
+    wait_until(lambda: ran == ["first", "second"])
+    assert claims == [True, False], "one job, promised once"
+    assert not signalled(pool)
+    assert pool.count == 1
+    pool.close()
 
 
 def test_a_thread_without_work_ends(threads: RequestThreads) -> None:
