@@ -215,7 +215,7 @@ class ConnectionKeeper:
             now = time.monotonic()
             for key, _events in ready:
                 if isinstance(key.data, ClientConnection):
-                    self._on_readable(key.data, now)
+                    self._on_readable_safely(key.data, now)
                 else:
                     key.data(now)
             self._expire(now)
@@ -324,6 +324,15 @@ class ConnectionKeeper:
         connection.deadline = now + self._limits.idle_timeout
         self._awaiting[connection] = None
         self._selector.register(connection.socket, selectors.EVENT_READ, connection)
+
+    def _on_readable_safely(self, connection: ClientConnection, now: float) -> None:
+        """A bug met on one connection ends that connection, not the keeper."""
+        try:
+            self._on_readable(connection, now)
+        except Exception as error:
+            self._logger.error("a connection failed in the keeper", exc_info=error)
+            if connection in self._awaiting or connection in self._receiving:
+                self._close(connection)
 
     def _on_readable(self, connection: ClientConnection, now: float) -> None:
         if connection in self._closing:

@@ -31,7 +31,7 @@ from console.worker_http.threads import RequestThreads
 
 #: Seconds a request thread waits on its connection for the next request before it gives
 #: the connection back to the keeper (see ``_next_request_arrived``).
-NEXT_REQUEST_WAIT = 0.01
+NEXT_REQUEST_WAIT = 0.05
 
 
 class WorkerHTTPServer:

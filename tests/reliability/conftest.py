@@ -11,6 +11,7 @@ made-up methods) are exactly the ones clients refuse to build.
 
 from __future__ import annotations
 
+import functools
 import logging
 import socket
 import threading
@@ -264,22 +265,16 @@ def serving(wsgi_app: Callable[..., Any], http_server: str = "werkzeug") -> Iter
     ``http_server``: "werkzeug" (its threaded development server) or "worker" (the console
     worker's).
     """
+    server: Any
     if http_server == "worker":
-        worker = WorkerHTTPServer("127.0.0.1", 0, wsgi_app)
-        thread = threading.Thread(target=worker.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield worker.server_port
-        finally:
-            worker.shutdown()
-            thread.join(timeout=5)
-            worker.server_close()
-            worker.close_retire_signal()
-        return
-    server = make_server(
-        "127.0.0.1", 0, wsgi_app, threaded=True, request_handler=QuietRequestHandler
-    )
-    thread = threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), daemon=True)
+        server = WorkerHTTPServer("127.0.0.1", 0, wsgi_app)
+        serve = server.serve_forever
+    else:
+        server = make_server(
+            "127.0.0.1", 0, wsgi_app, threaded=True, request_handler=QuietRequestHandler
+        )
+        serve = functools.partial(server.serve_forever, POLL_SECONDS)
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
         yield server.server_port
@@ -287,6 +282,8 @@ def serving(wsgi_app: Callable[..., Any], http_server: str = "werkzeug") -> Iter
         server.shutdown()
         thread.join(timeout=5)
         server.server_close()
+        if http_server == "worker":
+            server.close_retire_signal()
     assert not thread.is_alive(), "the server thread did not stop"
 
 

@@ -3,13 +3,17 @@ holds a thread while it is not running a request."""
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 from collections.abc import Iterable
 from contextlib import ExitStack
 from typing import Any
 
+import pytest
+
 from console.worker_http import ServerLimits
+from console.worker_http.connection import ClientConnection
 from tests.console.worker_http.wire import (
     StartResponse,
     connect,
@@ -160,3 +164,25 @@ def test_idle_connections_beyond_the_cap_never_cost_a_busy_one() -> None:
         wait_until(lambda: watcher.closed() == 6)
         busy.sendall(b"Host: t\r\n\r\n")
         assert read_response(busy).status == 200
+
+
+def test_a_bug_met_on_one_connection_ends_it_and_the_keeper_serves_on(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Fault injection: reading the first connection raises, as a bug would."""
+    real_receive = ClientConnection.receive
+    failed: list[ClientConnection] = []
+
+    def receive_failing_once(connection: ClientConnection) -> None:
+        if not failed:
+            failed.append(connection)
+            raise RuntimeError("a bug in the keeper's path")
+        real_receive(connection)
+
+    monkeypatch.setattr(ClientConnection, "receive", receive_failing_once)
+    with caplog.at_level(logging.CRITICAL, "hookscope.http"), serving(hello) as server:
+        broken = send_and_read_all(server, GET)
+        served = send_and_read_all(server, b"GET /after HTTP/1.1\r\nHost: t\r\n\r\n")
+
+    assert broken == b"", "the connection that met the bug is closed"
+    assert responses(served)[0].body == b"GET /after"
