@@ -20,6 +20,7 @@ SUITES: tuple[tuple[str, str], ...] = (
     ("reload", "bench.console_reload"),
     ("traces", "bench.console_traces"),
     ("load", "bench.console_load"),
+    ("slow_clients", "bench.slow_clients"),
     ("console_ui", "bench.console_ui"),
 )
 """(name, module) pairs, run in this order."""

@@ -58,7 +58,7 @@ BARE_SERVER = """\
 import sys
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from console.worker_http import KeepAliveHandler, KeepAliveServer
+from console.worker_http import WorkerHTTPServer
 
 
 class QuietWerkzeugHandler(WSGIRequestHandler):
@@ -76,14 +76,14 @@ def app(environ, start_response):
 if sys.argv[1] == "werkzeug":
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietWerkzeugHandler)
 else:
-    server = KeepAliveServer("127.0.0.1", 0, app, handler=KeepAliveHandler)
+    server = WorkerHTTPServer("127.0.0.1", 0, app)
 print(server.server_port, flush=True)
 server.serve_forever()
 """
 #: The servers the traced worker is compared with, on a bare WSGI app (no framework).
 BARE_SERVERS = {
     "werkzeug": "Werkzeug's own handler (it closes every connection after one response)",
-    "keep-alive": "the worker's HTTP layer, console/worker_http.py, without framework",
+    "keep-alive": "the worker's HTTP layer, console/worker_http/, without framework",
 }
 
 

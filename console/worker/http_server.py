@@ -1,4 +1,4 @@
-"""The worker's one use of its HTTP server (console/worker_http.py): serve an app on the
+"""The worker's one use of its HTTP server (console/worker_http/): serve an app on the
 listening socket the supervisor sent, and warm the server up in a spare.
 
 The rest of the worker talks to the server through what it returns: ``serve_forever``,
@@ -16,9 +16,9 @@ HOST = "127.0.0.1"
 
 def server_on(app: Any, listen_fd: int) -> Any:
     """A keep-alive server for ``app`` on a duplicate of the listening socket ``listen_fd``."""
-    from console.worker_http import KeepAliveHandler, KeepAliveServer
+    from console.worker_http import WorkerHTTPServer
 
-    return KeepAliveServer(HOST, 0, app, handler=KeepAliveHandler, fd=listen_fd)
+    return WorkerHTTPServer(HOST, 0, app, fd=listen_fd)
 
 
 def warm_up() -> None:

@@ -135,7 +135,6 @@ class Worker:
             self._sender.send(load_error_event(command.app, error, read))
             return self._leave("load failed", code=1)
         os.close(listen_fd)
-        server.socket.setblocking(False)
         self._in_flight = in_flight
         self._homes = tuple(app_homes(app, app.import_name))
         with self._server_lock:
@@ -160,7 +159,7 @@ class Worker:
         )
         self._may_serve.wait()
         if not self._leaving.is_set():
-            server.serve_forever(poll_interval=0.02)
+            server.serve_forever()
         return self._finish(server, in_flight, str(app.name))
 
     def _attach_tracer(self, app: Any, command: Load) -> bool:

@@ -1,4 +1,8 @@
-"""A real Werkzeug server on 127.0.0.1 for each flavour of the target app, and a raw socket.
+"""A real server on 127.0.0.1 for each flavour of the target app, and a raw socket.
+
+The servers: Werkzeug's threaded development server (what ``hookscope run`` and Flask's
+``flask run`` use) and the console worker's own (console/worker_http), which is stricter
+about framing: where the two answer a request differently, a case says so.
 
 The battery talks to the servers with :func:`raw_request`, not an HTTP client: the
 requests worth sending (bad percent-encoding, invalid UTF-8, a lying Content-Length,
@@ -7,6 +11,7 @@ made-up methods) are exactly the ones clients refuse to build.
 
 from __future__ import annotations
 
+import functools
 import logging
 import socket
 import threading
@@ -21,6 +26,7 @@ from typing import Any
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from console.worker_http import WorkerHTTPServer
 from tests.reliability.target_app import Folders, create_app
 
 POLL_SECONDS = 0.05  # how soon serve_forever notices shutdown()
@@ -170,7 +176,7 @@ def build_request(
 
 @dataclass
 class LiveServer:
-    """One app served on 127.0.0.1 by Werkzeug's threaded server."""
+    """One app served on 127.0.0.1 by Werkzeug's threaded server or the worker's."""
 
     flavour: str
     app: Any
@@ -179,11 +185,17 @@ class LiveServer:
     errors: ErrorRecords
     traced: bool
     traces: list[dict[str, Any]] = field(default_factory=list)
+    http_server: str = "werkzeug"
 
     def __repr__(self) -> str:
         """Short, for Hypothesis' report of a failing example (the traces grow large)."""
         tracer = " traced" if self.traced else ""
-        return f"<LiveServer {self.flavour}{tracer} on 127.0.0.1:{self.port}>"
+        return f"<LiveServer {self.flavour}{tracer} on {self.http_server} 127.0.0.1:{self.port}>"
+
+    @property
+    def on_worker(self) -> bool:
+        """Served by the console worker's HTTP server (strict framing; see the cases)."""
+        return self.http_server == "worker"
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         # Hypothesis pretty-prints dataclasses field by field unless this is defined.
@@ -247,12 +259,22 @@ def _marker_of(trace: dict[str, Any]) -> str | None:
 
 
 @contextmanager
-def serving(wsgi_app: Callable[..., Any]) -> Iterator[int]:
-    """Serve ``wsgi_app`` on a free port of 127.0.0.1 until the block ends; yields the port."""
-    server = make_server(
-        "127.0.0.1", 0, wsgi_app, threaded=True, request_handler=QuietRequestHandler
-    )
-    thread = threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), daemon=True)
+def serving(wsgi_app: Callable[..., Any], http_server: str = "werkzeug") -> Iterator[int]:
+    """Serve ``wsgi_app`` on a free port of 127.0.0.1 until the block ends; yields the port.
+
+    ``http_server``: "werkzeug" (its threaded development server) or "worker" (the console
+    worker's).
+    """
+    server: Any
+    if http_server == "worker":
+        server = WorkerHTTPServer("127.0.0.1", 0, wsgi_app)
+        serve = server.serve_forever
+    else:
+        server = make_server(
+            "127.0.0.1", 0, wsgi_app, threaded=True, request_handler=QuietRequestHandler
+        )
+        serve = functools.partial(server.serve_forever, POLL_SECONDS)
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
         yield server.server_port
@@ -260,14 +282,16 @@ def serving(wsgi_app: Callable[..., Any]) -> Iterator[int]:
         server.shutdown()
         thread.join(timeout=5)
         server.server_close()
+        if http_server == "worker":
+            server.close_retire_signal()
     assert not thread.is_alive(), "the server thread did not stop"
 
 
 @contextmanager
 def recording_errors(app: Any) -> Iterator[ErrorRecords]:
-    """Collect ERROR logs of Werkzeug's server and of ``app`` while the block runs."""
+    """Collect ERROR logs of the servers and of ``app`` while the block runs."""
     handler = ErrorRecords()
-    loggers = [logging.getLogger("werkzeug"), app.logger]
+    loggers = [logging.getLogger("werkzeug"), logging.getLogger("hookscope.http"), app.logger]
     for logger in loggers:
         logger.addHandler(handler)
     try:
@@ -284,9 +308,10 @@ def live_server(
     *,
     traced: bool | None = None,
     subdomain_matching: bool = False,
+    http_server: str = "werkzeug",
     **config: Any,
 ) -> Iterator[LiveServer]:
-    """The target app on ``flavour`` served for real.
+    """The target app on ``flavour`` served for real by ``http_server`` (see :func:`serving`).
 
     A framework app carries a tracer unless ``traced=False``: the console always attaches
     one, while an app without tracers takes the framework's plain (untraced) dispatch.
@@ -297,8 +322,8 @@ def live_server(
     traces: list[dict[str, Any]] = []
     if traced:
         app.add_tracer(traces.append)
-    with recording_errors(app) as errors, serving(app) as port:
-        yield LiveServer(flavour, app, port, folders, errors, traced, traces)
+    with recording_errors(app) as errors, serving(app, http_server) as port:
+        yield LiveServer(flavour, app, port, folders, errors, traced, traces, http_server)
 
 
 def expect_server_error(caplog: pytest.LogCaptureFixture, text: str, timeout: float = 2.0) -> str:
@@ -331,14 +356,19 @@ def server_never_crashes(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     assert crashes == []
 
 
-@pytest.fixture(scope="module", params=["framework", "framework-untraced", "flask"])
+@pytest.fixture(scope="module", params=["framework", "framework-untraced", "flask", "worker"])
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     """The target app on the framework (traced, as the console runs it, and untraced, the
-    plain dispatch), then on Flask 3.1: each case must hold on all three."""
-    flavour, _, variant = request.param.partition("-")
+    plain dispatch), then on Flask 3.1, each behind Werkzeug's server; then the traced
+    framework app behind the console worker's server: each case must hold on all four."""
     root = tmp_path_factory.mktemp(request.param)
+    if request.param == "worker":
+        with live_server("framework", root, http_server="worker") as live:
+            yield live
+        return
+    flavour, _, variant = request.param.partition("-")
     with live_server(flavour, root, traced=False if variant else None) as live:
         yield live
 

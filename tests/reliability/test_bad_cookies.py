@@ -84,7 +84,11 @@ BAD_COOKIES = [
     "cookie_header", [case[1] for case in BAD_COOKIES], ids=[case[0] for case in BAD_COOKIES]
 )
 def test_bad_cookie_gives_an_empty_session(server: LiveServer, cookie_header: bytes) -> None:
-    assert read_session(server, cookie_header) == (200, {})
+    if server.on_worker and b"\x00" in cookie_header:
+        # The worker's parser refuses a NUL in any header field (RFC 9110, 5.5).
+        assert read_session(server, cookie_header) == (400, None)
+    else:
+        assert read_session(server, cookie_header) == (200, {})
     assert read_session(server, b"session=" + GOOD) == (200, {"user": "alice"})
     server.assert_alive()
 
