@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import struct
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 
@@ -103,21 +104,20 @@ def test_client_reset_mid_request(
     traced_status: int | None,
     workers_traced_status: int | None,
 ) -> None:
-    before = len(server.traces)
     if server.on_worker:
         traced_status = workers_traced_status
+    # Named by its own id, so a late trace of another test's request is never taken for it.
+    request_id = f"reset-{uuid.uuid4().hex}"
+    tagged = data.replace(b"\r\n", f"\r\nX-Request-Id: {request_id}\r\n".encode(), 1)
 
-    reset_after_sending(server, data)
+    reset_after_sending(server, tagged)
 
     server.assert_alive()
     if server.traced:
-        # The reset request's trace (paths other than the alive check's "/"), if any.
         deadline = time.monotonic() + (2.0 if traced_status is not None else 0.3)
         while True:
             statuses = [
-                trace["response"]["status"]
-                for trace in server.traces[before:]
-                if trace["request"]["path"] != "/"
+                trace["response"]["status"] for trace in server.traces if trace["id"] == request_id
             ]
             if (statuses and traced_status is not None) or time.monotonic() > deadline:
                 break

@@ -74,11 +74,13 @@ def test_slow_clients_hold_no_thread_and_others_are_answered() -> None:
 
 def test_beyond_the_cap_the_longest_idle_connection_is_closed_to_make_room() -> None:
     with serving(hello, ServerLimits(max_connections=3)) as server, ExitStack() as stack:
-        idle = [stack.enter_context(connect(server)) for _ in range(3)]
-        for client in idle:
+        idle = []
+        for count in range(1, 4):  # one after the other, so the first is the longest idle
+            client = stack.enter_context(connect(server))
             client.sendall(GET)
             read_response(client)
-        wait_until(lambda: server.held_connections().awaiting == 3)
+            wait_until(lambda count=count: server.held_connections().awaiting == count)
+            idle.append(client)
 
         raw = send_and_read_all(server, b"GET /newcomer HTTP/1.1\r\nHost: t\r\n\r\n")
 
