@@ -23,7 +23,7 @@ if t.TYPE_CHECKING:
     from jinja2 import FileSystemLoader
 
     from .cli import AppGroup
-    from .wrappers import Response
+    from .wrappers import Request, Response
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 ErrorHandler = t.Callable[[t.Any], t.Any]
@@ -315,6 +315,25 @@ class Scaffold:
         if issubclass(exc_class, HTTPException):
             return exc_class, exc_class.code
         return exc_class, None
+
+
+def outermost_first(request: Request) -> t.Sequence[str | None]:
+    """The registry keys a request's hooks are read from, the app (None) first, then its
+    blueprints from the outermost in: the order of url_value_preprocessors and
+    before_request functions."""
+    rule = request.url_rule
+    if rule is None or "." not in rule.endpoint:
+        return (None,)
+    return (None, *reversed(request.blueprints))
+
+
+def innermost_first(request: Request) -> t.Sequence[str | None]:
+    """The request's blueprints, innermost first, then None for the app itself: the order
+    of after_request and teardown_request functions."""
+    rule = request.url_rule
+    if rule is None or "." not in rule.endpoint:
+        return (None,)
+    return [*request.blueprints, None]
 
 
 def find_package(import_name: str) -> tuple[str | None, str]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import typing as t
-from time import perf_counter
 
 from jinja2 import BaseLoader, Template, TemplateNotFound
 from jinja2 import Environment as BaseEnvironment
 
 from . import signals
+from .caller import PLAIN_CALLER
 from .globals import _cv_app, _cv_request, current_app
 
 if t.TYPE_CHECKING:
@@ -33,11 +33,12 @@ def _default_template_ctx_processor() -> dict[str, t.Any]:
 
 
 class Environment(BaseEnvironment):
-    """A Jinja2 environment that knows its app and finds blueprint templates."""
+    """A Jinja2 environment that knows its app; its loader is the app's
+    :meth:`~framework.App.create_global_jinja_loader` unless one is given."""
 
     def __init__(self, app: App, **options: t.Any) -> None:
         if "loader" not in options:
-            options["loader"] = DispatchingJinjaLoader(app)
+            options["loader"] = app.create_global_jinja_loader()
         super().__init__(**options)
         self.app = app
 
@@ -84,15 +85,8 @@ def _render(app: App, template: Template, context: dict[str, t.Any]) -> str:
     if signals.before_render_template.receivers:
         signals.before_render_template.send(app, template=template, context=context)
     request_ctx = _cv_request.get(None)
-    recorder = request_ctx.recorder if request_ctx is not None else None
-    if recorder is None:
-        rendered = template.render(context)
-    else:
-        start = perf_counter()
-        try:
-            rendered = template.render(context)
-        finally:
-            recorder.template_rendered(template.name, start)
+    caller = PLAIN_CALLER if request_ctx is None else request_ctx.caller
+    rendered = caller.render(template, context)
     if signals.template_rendered.receivers:
         signals.template_rendered.send(app, template=template, context=context)
     return rendered
