@@ -337,28 +337,49 @@ def innermost_first(request: Request) -> t.Sequence[str | None]:
 
 
 def find_package(import_name: str) -> tuple[str | None, str]:
-    """Where a module is installed: ``(prefix, folder)``.
+    """Where a module is installed: ``(prefix, folder)``, as Flask works it out.
 
-    ``prefix`` is the installation prefix for modules installed in a virtualenv
-    or system site-packages, None otherwise; ``folder`` holds the top-level
-    package (or the module itself).
+    ``folder`` holds the top-level package (or the module itself); ``prefix`` is the
+    installation prefix when the folder is installed -- anywhere under ``sys.prefix``
+    (a virtualenv's or the system's), or in a ``site-packages`` folder elsewhere -- and
+    None for a module that is not installed (an app in a project folder).
     """
+    folder = pathlib.PurePath(os.path.abspath(_package_folder(import_name)))
+    prefix = pathlib.PurePath(os.path.abspath(sys.prefix))
+    if folder.is_relative_to(prefix):
+        return str(prefix), str(folder)
+    if folder.name.lower() == "site-packages":
+        lib = folder.parent
+        if lib.name.lower() == "lib":  # prefix/lib/site-packages (Windows)
+            return str(lib.parent), str(folder)
+        if lib.parent.name.lower() == "lib":  # prefix/lib/pythonX.Y/site-packages
+            return str(lib.parent.parent), str(folder)
+        return str(lib), str(folder)  # prefix/site-packages
+    return None, str(folder)
+
+
+def _package_folder(import_name: str) -> str:
+    """The folder that holds ``import_name``'s top-level module or package; for a
+    namespace package, the folder of the portion that holds ``import_name``."""
     root_name = import_name.partition(".")[0]
     try:
         spec = importlib.util.find_spec(root_name)
     except (ImportError, ValueError):
         spec = None
-    if spec is None or spec.origin in {"namespace", None} and not spec.submodule_search_locations:
-        folder = os.getcwd()
-    elif spec.submodule_search_locations:
-        folder = os.path.dirname(os.path.commonpath(list(spec.submodule_search_locations)))
-    else:
-        folder = os.path.dirname(t.cast(str, spec.origin))
-
-    resolved = pathlib.PurePath(os.path.abspath(folder))
-    prefix = pathlib.PurePath(os.path.abspath(sys.prefix))
-    if resolved.is_relative_to(prefix) and (
-        "site-packages" in resolved.parts or "dist-packages" in resolved.parts
-    ):
-        return str(prefix), str(resolved)
-    return None, str(resolved)
+    if spec is None:
+        return os.getcwd()  # not importable (an interactive __main__, say)
+    locations = list(spec.submodule_search_locations or ())
+    if not locations:  # a module
+        return os.path.dirname(t.cast(str, spec.origin))
+    if spec.origin not in {None, "namespace"}:  # a package with an __init__.py
+        return os.path.dirname(os.path.dirname(spec.origin))
+    try:
+        inner = importlib.util.find_spec(import_name)
+    except (ImportError, ValueError):
+        inner = None
+    if inner is not None and inner.submodule_search_locations:
+        inner_folder = pathlib.PurePath(os.path.commonpath(list(inner.submodule_search_locations)))
+        for location in locations:
+            if inner_folder.is_relative_to(location):
+                return os.path.dirname(location)
+    return os.path.dirname(locations[0])
