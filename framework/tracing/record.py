@@ -242,8 +242,13 @@ class TraceRecord:
                 modified=bool(getattr(session, "modified", False)),
             )
             remaining = list((after or {}).get("_flashes", []))
-            consumed = jsonable(ctx.flashes) if ctx.flashes is not None else []
-            added = remaining if ctx.flashes is not None else remaining[len(self._flashes_before) :]
+            shown = ctx.flashes
+            if shown is None:  # nothing shown: what is queued beyond what was there is new
+                added = remaining[len(self._flashes_before) :]
+                consumed = []
+            else:  # shown: what was there before, then what this request flashed first
+                consumed = jsonable(shown)
+                added = consumed[len(self._flashes_before) :] + remaining
             self._flash_state().update(after=remaining, consumed=consumed, added=added)
         cookie_name = app.session_interface.get_cookie_name(app)
         for header in response.headers.getlist("Set-Cookie"):
