@@ -271,14 +271,11 @@ class App(Dispatch, ErrorHandling, ResponseMaking, Routing, Scaffold):
 
     def update_template_context(self, context: dict[str, t.Any]) -> None:
         """Add the context processors' values; values passed to render win."""
-        from .templating import _default_template_ctx_processor
-
         names: t.Iterable[str | None] = (None,)
         request_ctx = _cv_request.get(None)
         if request_ctx is not None:
             names = chain(names, reversed(request_ctx.request.blueprints))
         original = context.copy()
-        context.update(_default_template_ctx_processor())
         for name in names:
             for func in self.template_context_processors.get(name, ()):
                 context.update(self.ensure_sync(func)())

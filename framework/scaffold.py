@@ -17,6 +17,7 @@ from functools import update_wrapper
 
 from werkzeug.exceptions import HTTPException, default_exceptions
 
+from .globals import _cv_app, _cv_request
 from .helpers import get_root_path, send_from_directory
 
 if t.TYPE_CHECKING:
@@ -41,6 +42,23 @@ def setupmethod(f: F) -> F:
         return f(self, *args, **kwargs)
 
     return update_wrapper(wrapper, f)  # type: ignore[return-value]
+
+
+def _default_template_ctx_processor() -> dict[str, t.Any]:
+    """The first context processor of every app and blueprint, as in Flask: the current
+    ``g`` and ``request`` themselves (faster in a template than the proxy globals).
+
+    ``session`` stays the proxy from the environment's globals, so only a template
+    that really reads the session marks it accessed.
+    """
+    context: dict[str, t.Any] = {}
+    app_ctx = _cv_app.get(None)
+    if app_ctx is not None:
+        context["g"] = app_ctx.g
+    request_ctx = _cv_request.get(None)
+    if request_ctx is not None:
+        context["request"] = request_ctx.request
+    return context
 
 
 def _endpoint_from_view_func(view_func: t.Callable[..., t.Any] | None) -> str:
@@ -86,7 +104,7 @@ class Scaffold:
         ] = defaultdict(list)
         self.template_context_processors: dict[
             str | None, list[t.Callable[[], dict[str, t.Any]]]
-        ] = defaultdict(list, {None: []})
+        ] = defaultdict(list, {None: [_default_template_ctx_processor]})
         self.url_value_preprocessors: dict[
             str | None, list[t.Callable[[str | None, dict[str, t.Any] | None], None]]
         ] = defaultdict(list)

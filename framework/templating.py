@@ -9,27 +9,12 @@ from jinja2 import Environment as BaseEnvironment
 
 from . import signals
 from .caller import PLAIN_CALLER
-from .globals import _cv_app, _cv_request, current_app
+from .globals import _cv_request, current_app
+from .scaffold import _default_template_ctx_processor as _default_template_ctx_processor
 
 if t.TYPE_CHECKING:
     from .app import App
     from .scaffold import Scaffold
-
-
-def _default_template_ctx_processor() -> dict[str, t.Any]:
-    """The current ``g`` and ``request`` themselves (faster than the proxy globals).
-
-    ``session`` stays the proxy from the environment's globals, so only a template
-    that really reads the session marks it accessed.
-    """
-    context: dict[str, t.Any] = {}
-    app_ctx = _cv_app.get(None)
-    if app_ctx is not None:
-        context["g"] = app_ctx.g
-    request_ctx = _cv_request.get(None)
-    if request_ctx is not None:
-        context["request"] = request_ctx.request
-    return context
 
 
 class Environment(BaseEnvironment):
