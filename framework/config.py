@@ -1,4 +1,5 @@
-"""``app.config``: a dict of settings with loaders for files, objects and the environment."""
+"""``app.config``: a dict of settings with loaders for files, objects and the environment,
+and the settings every app starts with (:data:`DEFAULT_CONFIG`, Flask's keys and values)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import os
 import types
 import typing as t
+from datetime import timedelta
 
 from werkzeug.utils import import_string
 
@@ -166,3 +168,45 @@ class Config(dict[str, t.Any]):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {dict.__repr__(self)}>"
+
+
+DEFAULT_CONFIG: dict[str, t.Any] = {
+    "DEBUG": None,
+    "TESTING": False,
+    "PROPAGATE_EXCEPTIONS": None,
+    "SECRET_KEY": None,
+    "SECRET_KEY_FALLBACKS": None,
+    "PERMANENT_SESSION_LIFETIME": timedelta(days=31),
+    "USE_X_SENDFILE": False,
+    "TRUSTED_HOSTS": None,
+    "SERVER_NAME": None,
+    "APPLICATION_ROOT": "/",
+    "SESSION_COOKIE_NAME": "session",
+    "SESSION_COOKIE_DOMAIN": None,
+    "SESSION_COOKIE_PATH": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_PARTITIONED": False,
+    "SESSION_COOKIE_SAMESITE": None,
+    "SESSION_REFRESH_EACH_REQUEST": True,
+    "MAX_CONTENT_LENGTH": None,
+    "MAX_FORM_MEMORY_SIZE": 500_000,
+    "MAX_FORM_PARTS": 1_000,
+    "SEND_FILE_MAX_AGE_DEFAULT": None,
+    "TRAP_BAD_REQUEST_ERRORS": None,
+    "TRAP_HTTP_EXCEPTIONS": False,
+    "EXPLAIN_TEMPLATE_LOADING": False,
+    "PREFERRED_URL_SCHEME": "http",
+    "TEMPLATES_AUTO_RELOAD": None,
+    "MAX_COOKIE_SIZE": 4093,
+    "PROVIDE_AUTOMATIC_OPTIONS": True,
+}
+"""What ``app.config`` holds before the app changes it: Flask 3.1's keys and defaults
+(``DEBUG`` is then set from the ``FLASK_DEBUG``/``HOOKSCOPE_DEBUG`` environment)."""
+
+
+def as_timedelta(value: timedelta | int | None) -> timedelta | None:
+    """A lifetime setting given in seconds (or already a timedelta) as a timedelta."""
+    if value is None or isinstance(value, timedelta):
+        return value
+    return timedelta(seconds=value)

@@ -3,6 +3,8 @@
 A request context is pushed for the duration of one request; it pushes an
 application context when none for its app is active. The session is opened
 lazily, on first access, so requests that never touch it pay nothing for it.
+Both contexts carry the request's :class:`~framework.caller.Caller`, through which
+the hooks and teardown functions of the request are called.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request as _BaseRequest
 
 from . import signals
+from .caller import PLAIN_CALLER, Caller
 from .globals import _cv_app, _cv_request
 
 if t.TYPE_CHECKING:
@@ -25,7 +28,6 @@ if t.TYPE_CHECKING:
 
     from .app import App
     from .sessions import SessionMixin
-    from .tracing import TraceRecord
     from .wrappers import Request, Response
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
@@ -91,8 +93,9 @@ class _PushedContext:
 class AppContext(_PushedContext):
     """Binds an app to the current thread or task: ``current_app`` and ``g``."""
 
-    #: The trace recorder of the request that pushed this context, if traced.
-    recorder: TraceRecord | None = None
+    #: Calls the teardown_appcontext functions: the caller of the request that pushed
+    #: this context, or the plain one.
+    caller: Caller = PLAIN_CALLER
 
     def __init__(self, app: App) -> None:
         self.app = app
@@ -102,9 +105,18 @@ class AppContext(_PushedContext):
 
     @property
     def url_adapter(self) -> MapAdapter | None:
+        """For building URLs outside a request (None unless ``SERVER_NAME`` is set).
+
+        Made by ``app.create_url_adapter(None)`` when first used, where Flask makes it
+        with the context: a request that builds no URL outside itself never pays for it.
+        """
         if self._url_adapter is _sentinel:
             self._url_adapter = self.app.create_url_adapter(None)
         return self._url_adapter
+
+    @url_adapter.setter
+    def url_adapter(self, value: MapAdapter | None) -> None:
+        self._url_adapter = value
 
     def push(self) -> None:
         self._tokens.append(_cv_app.set(self))
@@ -129,6 +141,10 @@ class AppContext(_PushedContext):
 class RequestContext(_PushedContext):
     """Everything that belongs to one request: the request, the session, the flashes."""
 
+    #: Calls the request's hooks, view and error handlers: bound by ``App.wsgi_app``
+    #: (a trace recorder when the app has tracers), plain otherwise.
+    caller: Caller = PLAIN_CALLER
+
     def __init__(
         self,
         app: App,
@@ -147,11 +163,10 @@ class RequestContext(_PushedContext):
         except HTTPException as e:
             request.routing_exception = e
         self.flashes: list[tuple[str, str]] | None = None
-        self._session = session
+        #: The session once opened (None until the request first uses it).
+        self._opened_session = session
         self._after_request_functions: list[t.Callable[[Response], Response]] = []
         self._tokens: list[tuple[contextvars.Token[RequestContext], AppContext | None]] = []
-        #: Set by the tracing path; None means nobody listens and nothing is recorded.
-        self.recorder: TraceRecord | None = None
 
     @property
     def session(self) -> SessionMixin:
@@ -159,46 +174,54 @@ class RequestContext(_PushedContext):
 
         Every use marks it accessed (so the response varies on Cookie), as in Flask.
         """
-        session = self.open_session()
+        session = self._opened_session
+        if session is None:
+            session = self._session
         session.accessed = True
         return session
 
     @session.setter
     def session(self, value: SessionMixin) -> None:
-        self._session = value
+        self._opened_session = value
 
-    def open_session(self) -> SessionMixin:
-        """The session, opened if it was not yet, without marking it accessed."""
-        if self._session is None:
+    @property
+    def _session(self) -> SessionMixin:
+        """The session without marking it accessed (Flask's name), opened on first use."""
+        session = self._opened_session
+        if session is None:
             interface = self.app.session_interface
-            opened = interface.open_session(self.app, self.request)
-            if opened is None:
-                opened = interface.make_null_session(self.app)
-            self._session = opened
-            if self.recorder is not None:
-                self.recorder.session_opened(opened)
-        return self._session
+            session = interface.open_session(self.app, self.request)
+            if session is None:
+                session = interface.make_null_session(self.app)
+            self._opened_session = session
+            self.caller.session_opened(session)
+        return session
+
+    @_session.setter
+    def _session(self, value: SessionMixin | None) -> None:
+        self._opened_session = value
 
     def copy(self) -> RequestContext:
-        """A context for the same request and session, to use in another thread."""
+        """A context for the same request and session (opened now, so both share one
+        object), to use in another thread."""
         return self.__class__(
             self.app, self.request.environ, request=self.request, session=self._session
         )
 
     def match_request(self) -> None:
+        """Match the URL: the request's rule and view args, or its routing error."""
         try:
-            assert self.url_adapter is not None
-            rule, view_args = self.url_adapter.match(return_rule=True)
-            self.request.url_rule = rule
-            self.request.view_args = dict(view_args)
+            matched = self.url_adapter.match(return_rule=True)  # type: ignore[union-attr]
         except HTTPException as e:
             self.request.routing_exception = e
+        else:
+            self.request.url_rule, self.request.view_args = matched  # type: ignore[assignment]
 
     def push(self) -> None:
         app_ctx = _cv_app.get(None)
         if app_ctx is None or app_ctx.app is not self.app:
             app_ctx = self.app.app_context()
-            app_ctx.recorder = self.recorder
+            app_ctx.caller = self.caller
             app_ctx.push()
         else:
             app_ctx = None

@@ -39,34 +39,21 @@ class SessionMixin(MutableMapping[str, t.Any]):
     new = False
     #: Set when the session was changed; a changed session is saved.
     modified = True
-    #: Set when the session was read or written; adds ``Vary: Cookie``.
-    accessed = True
+    #: Set when the request used the session (the request context sets it on each use,
+    #: as Flask 3.1.3 does); adds ``Vary: Cookie``.
+    accessed = False
 
 
 class SecureCookieSession(CallbackDict[str, t.Any], SessionMixin):
-    """The default session: a dict that notices reads and writes."""
+    """The default session: a dict that notices changes."""
 
     modified = False
-    accessed = False
 
     def __init__(self, initial: t.Mapping[str, t.Any] | None = None) -> None:
         def on_update(session: SecureCookieSession) -> None:
             session.modified = True
-            session.accessed = True
 
         super().__init__(initial, on_update)
-
-    def __getitem__(self, key: str) -> t.Any:
-        self.accessed = True
-        return super().__getitem__(key)
-
-    def get(self, key: str, default: t.Any = None) -> t.Any:
-        self.accessed = True
-        return super().get(key, default)
-
-    def setdefault(self, key: str, default: t.Any = None) -> t.Any:
-        self.accessed = True
-        return super().setdefault(key, default)
 
 
 class NullSession(SecureCookieSession):

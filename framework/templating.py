@@ -3,41 +3,27 @@
 from __future__ import annotations
 
 import typing as t
-from time import perf_counter
 
 from jinja2 import BaseLoader, Template, TemplateNotFound
 from jinja2 import Environment as BaseEnvironment
 
 from . import signals
-from .globals import _cv_app, _cv_request, current_app
+from .caller import PLAIN_CALLER
+from .globals import _cv_request, current_app
+from .scaffold import _default_template_ctx_processor as _default_template_ctx_processor
 
 if t.TYPE_CHECKING:
     from .app import App
     from .scaffold import Scaffold
 
 
-def _default_template_ctx_processor() -> dict[str, t.Any]:
-    """The current ``g`` and ``request`` themselves (faster than the proxy globals).
-
-    ``session`` stays the proxy from the environment's globals, so only a template
-    that really reads the session marks it accessed.
-    """
-    context: dict[str, t.Any] = {}
-    app_ctx = _cv_app.get(None)
-    if app_ctx is not None:
-        context["g"] = app_ctx.g
-    request_ctx = _cv_request.get(None)
-    if request_ctx is not None:
-        context["request"] = request_ctx.request
-    return context
-
-
 class Environment(BaseEnvironment):
-    """A Jinja2 environment that knows its app and finds blueprint templates."""
+    """A Jinja2 environment that knows its app; its loader is the app's
+    :meth:`~framework.App.create_global_jinja_loader` unless one is given."""
 
     def __init__(self, app: App, **options: t.Any) -> None:
         if "loader" not in options:
-            options["loader"] = DispatchingJinjaLoader(app)
+            options["loader"] = app.create_global_jinja_loader()
         super().__init__(**options)
         self.app = app
 
@@ -100,15 +86,8 @@ def _render(app: App, template: Template, context: dict[str, t.Any]) -> str:
     if signals.before_render_template.receivers:
         signals.before_render_template.send(app, template=template, context=context)
     request_ctx = _cv_request.get(None)
-    recorder = request_ctx.recorder if request_ctx is not None else None
-    if recorder is None:
-        rendered = template.render(context)
-    else:
-        start = perf_counter()
-        try:
-            rendered = template.render(context)
-        finally:
-            recorder.template_rendered(template.name, start)
+    caller = PLAIN_CALLER if request_ctx is None else request_ctx.caller
+    rendered = caller.render(template, context)
     if signals.template_rendered.receivers:
         signals.template_rendered.send(app, template=template, context=context)
     return rendered

@@ -15,14 +15,16 @@ take them as they were recorded instead, with ``deferred=True``: it receives the
 it is called, so the request pays only for recording. ``record.id``,
 ``record.status`` and ``record.duration_us`` are there without building anything.
 
-With no tracer attached, ``App.wsgi_app`` never enters this package: nothing is
-recorded and nothing is allocated for tracing.
+A traced request runs the same lifecycle as any other: ``App.wsgi_app`` binds a
+:class:`TraceRecord` as the request's :class:`~framework.caller.Caller` instead of the
+plain one, and the record notes each call it makes. With no tracer attached, nothing
+is recorded and nothing is allocated for tracing.
 
 The trace (version 1) has the keys ``version``, ``id`` (the request's
 ``X-Request-Id`` header, or a generated id), ``app``, ``started_at``,
 ``duration_us``, ``request``, ``routing``, ``steps``, ``templates``,
 ``response``, ``session``, ``flashes`` and ``exception``. Steps have ``kind``
-(one of :data:`STEP_KINDS`), ``name``, ``blueprint``, ``file``, ``line``,
+(a :class:`~framework.caller.StepKind` value), ``name``, ``blueprint``, ``file``, ``line``,
 ``start_us``, ``duration_us``, ``returned``, ``short_circuit``, ``skipped`` and
 ``raised``. Settings live on the registry, not in ``app.config`` (which stays
 exactly Flask's): ``app.tracers.mask_secrets = True`` hides cookie values and
@@ -30,29 +32,20 @@ exactly Flask's): ``app.tracers.mask_secrets = True`` hides cookie values and
 previews (bytes).
 """
 
+from ..caller import StepKind
 from .describe import jsonable, short_repr
 from .record import TRACE_VERSION, TraceRecord
 from .registry import Trace, Tracer, TracerRegistry
-from .wsgi import traced_wsgi_app
-
-STEP_KINDS = (
-    "url_value_preprocessor",
-    "before_request",
-    "view",
-    "after_request",
-    "errorhandler",
-    "teardown_request",
-    "teardown_appcontext",
-)
+from .steps import Step
 
 __all__ = [
-    "STEP_KINDS",
     "TRACE_VERSION",
+    "Step",
+    "StepKind",
     "Trace",
     "TraceRecord",
     "Tracer",
     "TracerRegistry",
     "jsonable",
     "short_repr",
-    "traced_wsgi_app",
 ]

@@ -1,12 +1,18 @@
 """One request's trace, recorded as cheap facts while the request runs.
 
-Recording costs little on purpose: a step is a tuple of what happened (which
-function, when it started and ended, what it returned), and the trace's plain
-data is built from those facts only when someone asks for it with
-:meth:`TraceRecord.to_dict` -- for a deferred tracer, on its own thread and time,
-as :mod:`logging` formats a record's message only when a handler emits it. What
-may change after the moment it describes (a hook's returned response, the
-session, the view args a preprocessor pops) is copied when it happens.
+A :class:`TraceRecord` is the recording :class:`~framework.caller.Caller`: bound to a
+request while tracers are attached, it calls the request's user code as the plain caller
+would and notes what happened. Recording costs little on purpose: a step is a
+:class:`~framework.tracing.steps.Step` of what happened (which function, when it started
+and ended, what it returned), and the trace's plain data is built from those facts only
+when someone asks for it with :meth:`TraceRecord.to_dict` -- for a deferred tracer, on
+its own thread and time, as :mod:`logging` formats a record's message only when a
+handler emits it. What may change after the moment it describes (a hook's returned
+response, the session, the view args a preprocessor pops) is copied when it happens.
+
+The record reads the request duck-typed (``ctx.request``, ``ctx.flashes``, the session
+it is given), so it can also be filled by code that instruments another framework's
+request lifecycle.
 """
 
 from __future__ import annotations
@@ -19,10 +25,16 @@ from time import perf_counter
 
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..caller import StepKind
+from ..scaffold import outermost_first
 from . import describe
 from .describe import jsonable, plain_session, short_repr
+from .steps import ResponseReturned, Step, step_dict
 
 if t.TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from jinja2 import Template
     from werkzeug.datastructures import Headers
 
     from ..app import App
@@ -31,15 +43,17 @@ if t.TYPE_CHECKING:
 
 TRACE_VERSION = 1
 
-_NORMAL, _SHORT_CIRCUIT, _SKIPPED = 0, 1, 2
 _DEFERRED_REPR = frozenset({str, bytes, int, float, bool})
 """Returned values that cannot change later, so their repr can wait for ``to_dict``."""
 
-_Step = tuple[t.Any, ...]
-"""(kind, blueprint, function, start, end, returned, raised, flag).
+# Steps are made on every call of user code: from whole tuples, in C, rather than
+# through the named tuples' own (Python) constructors.
+_new_step = partial(tuple.__new__, Step)
+_new_returned = partial(tuple.__new__, ResponseReturned)
 
-``returned`` is None, an immutable value (its repr deferred), ``(response class,
-status)`` for a response, or ``(None, repr)`` for anything else, described at once."""
+# Enum members are slow to look up in Python 3.11.
+_BEFORE_REQUEST = StepKind.BEFORE_REQUEST
+_VIEW = StepKind.VIEW
 
 
 class TraceRecord:
@@ -72,6 +86,8 @@ class TraceRecord:
     """Status, headers and the body's chunks (None for a streamed body)."""
     _streamed_body: tuple[int | None, bytes] = (None, b"")
     _exception: dict[str, t.Any] | None = None
+    _opened_session: t.Any = None
+    _streamed = False
     _input: InputPreview | None = None
     _finished = False
     _dict: dict[str, t.Any] | None = None
@@ -84,7 +100,7 @@ class TraceRecord:
         self._environ: dict[str, t.Any] | None = environ
         self.started_at = time.time()
         self._t0 = perf_counter()
-        self._steps: list[_Step] = []
+        self._steps: list[Step] = []
         self._mask = registry.mask_secrets
         self._preview_limit = registry.body_preview_limit
         if "HTTP_X_REQUEST_ID" in environ:
@@ -112,57 +128,77 @@ class TraceRecord:
     def app_name(self) -> str:
         return self._app.name
 
-    # -- steps -----------------------------------------------------------------------
+    # -- the caller: user code, called and noted ---------------------------------------
 
     def call(
-        self, kind: str, blueprint: str | None, source: t.Any, func: t.Any, *args: t.Any
+        self, kind: StepKind, blueprint: str | None, source: t.Any, func: t.Any, *args: t.Any
     ) -> t.Any:
-        """Call ``func`` (``source``, made sync) and record it as a step, re-raising errors."""
+        """Call ``func(*args)`` (``func`` is ``source`` made sync) and record it as a step
+        of ``kind``, re-raising what it raises.
+
+        A before_request function that returns a value short-circuits the request: the
+        step is marked so, and the functions and view it skipped are recorded as skipped.
+        """
         start = perf_counter()
         try:
             result = func(*args)
         except BaseException as e:
             raised = {"type": describe.type_name(e), "message": describe.message(e)}
             self._steps.append(
-                (kind, blueprint, source, start, perf_counter(), None, raised, _NORMAL)
+                Step(kind, blueprint, source, start, perf_counter(), None, None, raised)
             )
             raise
         end = perf_counter()
         if result is None or type(result) in _DEFERRED_REPR:
-            returned = result
-        elif isinstance(result, BaseResponse):
-            # What after_request hooks return; its status may change later, so keep it now.
-            returned = (type(result), result.status)
+            returned, text = result, None
+        elif isinstance(result, BaseResponse):  # what after_request functions return
+            returned, text = _new_returned((type(result), result.status)), None
         else:  # anything else may change later: describe it now
-            returned = (None, short_repr(result))
-        self._steps.append((kind, blueprint, source, start, end, returned, None, _NORMAL))
+            returned, text = None, short_repr(result)
+        self._steps.append(
+            _new_step((kind, blueprint, source, start, end, returned, text, None, False, False))
+        )
+        if result is not None and kind == _BEFORE_REQUEST:
+            self._short_circuited(source)
         return result
 
     def call_view(self, source: t.Any, func: t.Any, view_args: dict[str, t.Any]) -> t.Any:
         """The view, called with its view args as keywords."""
         if view_args:
             func = partial(func, **view_args)
-        return self.call("view", None, source, func)
+        return self.call(_VIEW, None, source, func)
 
-    def short_circuited(self, app: App, names: tuple[str | None, ...], func: t.Any) -> None:
-        """Mark the last before_request as the short-circuit; list what it skipped."""
-        self._steps[-1] = (*self._steps[-1][:-1], _SHORT_CIRCUIT)
+    def _short_circuited(self, func: t.Any) -> None:
+        """Mark the last step (``func``, a before_request function) as the short-circuit;
+        record the before_request functions after it, and the view, as skipped."""
+        self._steps[-1] = self._steps[-1]._replace(short_circuit=True)
+        request = self._request
+        if request is None:
+            return
+        app = self._app
         found = False
-        for name in names:
+        for name in outermost_first(request):
             for other in app.before_request_funcs.get(name, ()):
                 if found:
-                    self._skipped("before_request", name, other)
+                    self._skipped(_BEFORE_REQUEST, name, other)
                 elif other is func:
                     found = True
-        request = self._request
         if request.url_rule is not None and request.routing_exception is None:
             view = app.view_functions.get(request.url_rule.endpoint)
             if view is not None:
-                self._skipped("view", None, view)
+                self._skipped(_VIEW, None, view)
 
-    def _skipped(self, kind: str, blueprint: str | None, func: t.Any) -> None:
+    def _skipped(self, kind: StepKind, blueprint: str | None, func: t.Any) -> None:
         now = perf_counter()
-        self._steps.append((kind, blueprint, func, now, now, None, None, _SKIPPED))
+        self._steps.append(Step(kind, blueprint, func, now, now, skipped=True))
+
+    def render(self, template: Template, context: dict[str, t.Any]) -> str:
+        """Render ``template``, recording its name and how long it took."""
+        start = perf_counter()
+        try:
+            return template.render(context)
+        finally:
+            self.template_rendered(template.name, start)
 
     def template_rendered(self, name: str | None, start: float) -> None:
         """A template render that began at ``start`` (a ``perf_counter`` reading) just ended."""
@@ -170,18 +206,21 @@ class TraceRecord:
             self._templates = []
         self._templates.append((name or "<string>", start, perf_counter()))
 
-    # -- phases ----------------------------------------------------------------------
+    # -- the caller: the request's phases ---------------------------------------------------
 
     def routed(self, ctx: RequestContext) -> None:
+        """The request was matched: keep the rule and a copy of the view args (a
+        url_value_preprocessor may pop them)."""
         request = ctx.request
         self._request = request
         self._rule = request.url_rule
         self._routing_error = request.routing_exception
         if request.view_args:
-            self._view_args = dict(request.view_args)  # url_value_preprocessors may pop them
+            self._view_args = dict(request.view_args)
 
     def session_opened(self, session: t.Any) -> None:
         """Called when the request first uses its session: the state before the request."""
+        self._opened_session = session
         state = self._session_state()
         state["opened"] = True
         if self._app.session_interface.is_null_session(session):
@@ -192,7 +231,7 @@ class TraceRecord:
         self._flash_state()["before"] = self._flashes_before
 
     def _session_saved(self, ctx: RequestContext, response: Response) -> None:
-        session = ctx._session
+        session = self._opened_session
         app = self._app
         state = self._session_state()
         if not app.session_interface.is_null_session(session):
@@ -203,8 +242,13 @@ class TraceRecord:
                 modified=bool(getattr(session, "modified", False)),
             )
             remaining = list((after or {}).get("_flashes", []))
-            consumed = jsonable(ctx.flashes) if ctx.flashes is not None else []
-            added = remaining if ctx.flashes is not None else remaining[len(self._flashes_before) :]
+            shown = ctx.flashes
+            if shown is None:  # nothing shown: what is queued beyond what was there is new
+                added = remaining[len(self._flashes_before) :]
+                consumed = []
+            else:  # shown: what was there before, then what this request flashed first
+                consumed = jsonable(shown)
+                added = consumed[len(self._flashes_before) :] + remaining
             self._flash_state().update(after=remaining, consumed=consumed, added=added)
         cookie_name = app.session_interface.get_cookie_name(app)
         for header in response.headers.getlist("Set-Cookie"):
@@ -231,15 +275,29 @@ class TraceRecord:
         return self._flashes
 
     def unhandled(self, error: BaseException) -> None:
+        """``error`` escaped the request's handlers (the last one to do so is kept)."""
         self._exception = {
             "type": describe.type_name(error),
             "message": describe.message(error),
             "traceback": "".join(traceback.format_exception(error)),
         }
+        self._streamed = False  # a body that was about to stream will not be sent
 
     @property
     def has_exception(self) -> bool:
         return self._exception is not None
+
+    def sending(
+        self, ctx: RequestContext, response: Response, body: Iterable[bytes]
+    ) -> Iterable[bytes]:
+        """The response is final: note it; a streamed body is counted as it is sent, and
+        the trace ends when the server closes it."""
+        streamed = bool(response.is_streamed or response.direct_passthrough)
+        self.response_ready(ctx, response, streamed)
+        if not streamed:
+            return body
+        self._streamed = True
+        return TracedBody(self, body, ctx)
 
     def response_ready(self, ctx: RequestContext, response: Response, streamed: bool) -> None:
         """Keep what the trace shows of ``response`` (its headers and, unless ``streamed``,
@@ -247,12 +305,18 @@ class TraceRecord:
         self.status = status = response.status_code
         chunks = None if streamed else t.cast("list[bytes]", response.response)
         self._response = (status, response.headers, chunks)
-        if ctx._session is not None:  # opened: it may have changed and been saved
+        if self._opened_session is not None:  # opened: it may have changed and been saved
             self._session_saved(ctx, response)
 
     def body_sent(self, size: int, preview: bytes) -> None:
         """A streamed body finished: what was sent of it."""
         self._streamed_body = (size, preview)
+
+    def popped(self, ctx: RequestContext) -> None:
+        """The request's teardown ran: the trace ends now, unless its body is still to
+        stream."""
+        if not self._streamed:
+            self.finish(ctx)
 
     def finish(self, ctx: RequestContext) -> None:
         """Close the record and hand it to every tracer (once)."""
@@ -262,6 +326,7 @@ class TraceRecord:
         self.duration_us = int((perf_counter() - self._t0) * 1_000_000)
         request = ctx.request
         self._request = None  # keep only the parts the trace shows
+        self._opened_session = None
         self._method = request.method
         self._path = request.path
         fields = request.__dict__
@@ -314,7 +379,7 @@ class TraceRecord:
             "duration_us": self.duration_us,
             "request": request,
             "routing": describe.routing_part(self._rule, self._view_args, self._routing_error),
-            "steps": [_step_dict(step, t0, self._registry.source_of) for step in self._steps],
+            "steps": [step_dict(step, t0, self._registry.source_of) for step in self._steps],
             "templates": [
                 {
                     "name": name,
@@ -334,29 +399,33 @@ class TraceRecord:
         }
 
 
-def _step_dict(
-    step: _Step, t0: float, source_of: t.Callable[[t.Any], tuple[str, str | None, int | None]]
-) -> dict[str, t.Any]:
-    kind, blueprint, func, start, end, returned, raised, flag = step
-    name, file, line = source_of(func)
-    if type(returned) is tuple:
-        response_class, text = returned
-        returned = text if response_class is None else f"<{response_class.__name__} [{text}]>"
-    elif returned is not None:
-        returned = short_repr(returned)
-    return {
-        "kind": kind,
-        "name": name,
-        "blueprint": blueprint,
-        "file": file,
-        "line": line,
-        "start_us": int((start - t0) * 1_000_000),
-        "duration_us": int((end - start) * 1_000_000),
-        "returned": returned,
-        "short_circuit": flag == _SHORT_CIRCUIT,
-        "skipped": flag == _SKIPPED,
-        "raised": raised,
-    }
+class TracedBody:
+    """A streamed body, counted as it is sent; the trace ends when the server closes it."""
+
+    def __init__(self, record: TraceRecord, body: Iterable[bytes], ctx: RequestContext) -> None:
+        self._record = record
+        self._body = body
+        self._ctx = ctx
+        self._size = 0
+        self._preview = bytearray()
+        self._limit = record._preview_limit
+
+    def __iter__(self) -> t.Iterator[bytes]:
+        limit = self._limit
+        for chunk in self._body:
+            self._size += len(chunk)
+            if len(self._preview) < limit:
+                self._preview += chunk[: limit - len(self._preview)]
+            yield chunk
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._record.body_sent(self._size, bytes(self._preview))
+            self._record.finish(self._ctx)
 
 
 class InputPreview:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import itertools
 import threading
 import typing as t
 import uuid
+from types import CodeType
 
 if t.TYPE_CHECKING:
     from ..app import App
@@ -89,6 +91,12 @@ class TracerRegistry:
 
 
 def _describe_source(func: t.Any) -> tuple[str, str | None, int | None]:
+    """Name, file and line of a hook or view, from the code that was loaded.
+
+    Never from the source file: while the app's file on disk has a syntax error (the
+    console keeps the last good version serving), reading it would fail, and it may
+    no longer say what runs.
+    """
     view_class = getattr(func, "view_class", None)
     target = view_class if view_class is not None else inspect.unwrap(func)
     name = getattr(target, "__qualname__", None) or getattr(target, "__name__", None)
@@ -96,11 +104,27 @@ def _describe_source(func: t.Any) -> tuple[str, str | None, int | None]:
         name = type(target).__name__
     if view_class is not None:
         name = f"{name}.as_view({getattr(func, '__name__', '?')!r})"
-    try:
-        file = inspect.getsourcefile(target)
-        line: int | None = inspect.getsourcelines(target)[1]
-    except (TypeError, OSError):
-        code = getattr(target, "__code__", None)
-        file = code.co_filename if code is not None else None
-        line = code.co_firstlineno if code is not None else None
-    return name, file, line
+    code = _code_of(target)
+    if code is None:
+        return name, None, None
+    return name, code.co_filename, code.co_firstlineno
+
+
+def _code_of(target: t.Any) -> CodeType | None:
+    """The code object that locates ``target``: its own for a function, its first
+    method's for a class, its ``__call__``'s for a callable object."""
+    while isinstance(target, functools.partial):
+        target = target.func
+    code = _function_code(target)
+    if code is not None:
+        return code
+    if isinstance(target, type):
+        members = (getattr(member, "__func__", member) for member in vars(target).values())
+        codes = [code for code in map(_function_code, members) if code is not None]
+        return min(codes, key=lambda code: code.co_firstlineno, default=None)
+    return _function_code(type(target).__call__) if callable(target) else None
+
+
+def _function_code(member: t.Any) -> CodeType | None:
+    code = getattr(member, "__code__", None)
+    return code if isinstance(code, CodeType) else None

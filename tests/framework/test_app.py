@@ -119,6 +119,43 @@ def test_instance_path_of_a_single_module(package_on_path: Path) -> None:
     assert App("single").instance_path == str(package_on_path / "instance")
 
 
+def test_instance_path_of_a_package_installed_under_the_interpreters_prefix(
+    package_on_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "prefix", str(package_on_path.parent))
+    expected = package_on_path.parent / "var" / "shop-instance"
+    assert App("shop").instance_path == str(expected)
+
+
+def test_instance_path_of_a_package_in_a_site_packages_folder_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site_packages = tmp_path / "env" / "lib" / "python3.11" / "site-packages"
+    (site_packages / "tool").mkdir(parents=True)
+    (site_packages / "tool" / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(site_packages))
+    try:
+        assert App("tool").instance_path == str(tmp_path / "env" / "var" / "tool-instance")
+    finally:
+        sys.modules.pop("tool", None)
+
+
+def test_instance_path_of_a_namespace_package_is_beside_the_portion_holding_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for project in ("first", "second"):
+        portion = tmp_path / project / "plugins_ns" / f"plugin_{project}"
+        portion.mkdir(parents=True)
+        (portion / "__init__.py").write_text("")
+        monkeypatch.syspath_prepend(str(tmp_path / project))
+    try:
+        app = App("plugins_ns.plugin_second")
+        assert app.instance_path == str(tmp_path / "second" / "instance")
+    finally:
+        for name in ("plugins_ns", "plugins_ns.plugin_first", "plugins_ns.plugin_second"):
+            sys.modules.pop(name, None)
+
+
 def test_explicit_absolute_instance_path(tmp_path: Path) -> None:
     assert App("shop", instance_path=str(tmp_path)).instance_path == str(tmp_path)
 

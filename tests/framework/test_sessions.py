@@ -19,6 +19,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from markupsafe import Markup
 
 from framework import App, Response, session
+from framework.globals import request_ctx
 from framework.json.tag import TaggedJSONSerializer
 from framework.sessions import (
     SecureCookieSession,
@@ -360,6 +361,28 @@ def test_any_read_of_the_session_adds_vary_cookie(access: t.Callable[[], object]
 
 def test_not_touching_the_session_adds_no_vary(app: App) -> None:
     assert "Vary" not in app.test_client().get("/untouched").headers
+
+
+def test_saving_a_refreshed_cookie_does_not_count_as_using_the_session(app: App) -> None:
+    """The request context marks the session accessed when the request uses it (Flask
+    3.1.3); the framework's own reads, to save a refreshed permanent cookie, do not."""
+    client = app.test_client()
+    client.get("/permanent/user/ann")
+
+    with client:
+        response = client.get("/untouched")
+        session_seen = request_ctx._session
+        assert (session_seen.accessed, session_seen.modified) == (False, False)
+    assert "Set-Cookie" in response.headers  # the permanent cookie was refreshed
+
+
+def test_a_test_request_context_that_never_used_the_session_shows_it_unaccessed(
+    app: App,
+) -> None:
+    with app.test_request_context("/"):
+        assert request_ctx._session.accessed is False
+        assert session.get("user") is None
+        assert request_ctx._session.accessed is True
 
 
 def test_emptying_the_session_deletes_the_cookie(app: App) -> None:

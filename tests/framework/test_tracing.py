@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import sys
 import threading
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -451,6 +454,42 @@ def test_flashes_queued_and_consumed() -> None:
     assert consumed["flashes"]["after"] == []
 
 
+def test_a_message_flashed_and_shown_in_the_same_request_is_queued_and_consumed() -> None:
+    app = App(__name__)
+    app.secret_key = "test"
+
+    @app.route("/now")
+    def flash_and_show():
+        flash("saved")
+        return repr(get_flashed_messages())
+
+    @app.route("/later")
+    def flash_after_showing():
+        shown = get_flashed_messages()
+        flash("next time")
+        return repr(shown)
+
+    traces: list[dict] = []
+    app.add_tracer(traces.append)
+    client = app.test_client()
+    client.get("/now")
+    client.get("/later")
+
+    now, later = (trace["flashes"] for trace in traces)
+    assert now == {
+        "before": [],
+        "added": [["message", "saved"]],
+        "consumed": [["message", "saved"]],
+        "after": [],
+    }
+    assert later == {
+        "before": [],
+        "added": [["message", "next time"]],
+        "consumed": [],
+        "after": [["message", "next time"]],
+    }
+
+
 def test_tracing_does_not_touch_the_session_or_vary_header(hook_order_app: App) -> None:
     hook_order_app.secret_key = "test"
     plain = hook_order_app.test_client().get("/index")
@@ -693,3 +732,51 @@ def test_async_hooks_are_described_once_not_once_per_request() -> None:
 
     assert len(app.tracers._sources) == described
     assert traces[-1]["steps"][0]["name"].endswith("load")
+
+
+# -- describing steps from the code that runs, not the file on disk -----------------------
+
+BROKEN_LATER = """
+from framework import App
+from framework.views import MethodView
+
+app = App(__name__)
+
+
+@app.before_request
+def load_user():
+    return None
+
+
+class Items(MethodView):
+    def get(self):
+        return "items"
+
+
+app.add_url_rule("/items", view_func=Items.as_view("items"))
+"""
+
+
+def test_steps_are_described_from_the_loaded_code_while_its_file_is_broken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The console keeps the last good version serving while the file on disk has a syntax
+    error; its traces must still be built."""
+    source = tmp_path / "broken_later.py"
+    source.write_text(BROKEN_LATER)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("broken_later")
+    try:
+        source.write_text('def unfinished(:\n    """\n')
+        traces: list[dict] = []
+        module.app.add_tracer(traces.append)
+
+        assert module.app.test_client().get("/items").text == "items"
+    finally:
+        sys.modules.pop("broken_later", None)
+
+    described = [(s["kind"], s["name"], s["file"], s["line"]) for s in traces[0]["steps"]]
+    assert described == [
+        ("before_request", "load_user", str(source), 8),  # its decorator's line
+        ("view", "Items.as_view('items')", str(source), 14),  # the class's first method
+    ]
