@@ -3,8 +3,8 @@
 :func:`instrument_flask` changes the app object, never Flask: its hook registries record
 their functions (console.instrument.flask_hooks), ``app.wsgi_app`` opens a trace per request,
 and receivers on Flask's signals, connected for this app only, report templates
-(``before_render_template``, ``template_rendered``), flashed messages (``message_flashed``),
-and an unhandled exception (``got_request_exception``); the final response is taken
+(``before_render_template``, ``template_rendered``) and an unhandled exception
+(``got_request_exception``); the final response is taken
 from ``app.process_response``. Routing and the session as opened are read before the first
 hook runs. A function Flask calls with ``after_this_request`` is an ``after_request`` step.
 
@@ -128,17 +128,17 @@ class TracedFlaskRequest:
         return context
 
     def step(self, hook: RecordedHook, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        context = self._context or self.start()
+        if self._context is None:
+            self.start()
         function = hook.__wrapped__
         runnable = function if hook.runs_as_is else hook.runnable()
         if hook.kind == "view":
             view = functools.partial(runnable, *args, **kwargs) if args or kwargs else runnable
             return self.writer.step("view", None, function, view)
-        result = self.writer.step(hook.kind, hook.blueprint, function, runnable, *args)
-        if hook.kind == "before_request" and result is not None:
-            names = (None, *reversed(context.request.blueprints))
-            self.writer.short_circuited(self._app, names, hook)
-        return result
+        # A before_request function that answers is marked as the short-circuit by the
+        # record, with what it skipped (the registry holds it as this RecordedHook, which
+        # compares equal to the function).
+        return self.writer.step(hook.kind, hook.blueprint, function, runnable, *args)
 
     def template_started(self) -> None:
         self._template_starts.append(perf_counter())
@@ -185,12 +185,6 @@ def on_template_rendered(_app: Flask, template: Any, **_: Any) -> None:
         request.template_rendered(template.name)
 
 
-def on_message_flashed(_app: Flask, message: Any, category: str, **_: Any) -> None:
-    request = traced_request()
-    if request is not None:
-        request.writer.flashed(category, message)
-
-
 def on_got_request_exception(_app: Flask, exception: BaseException, **_: Any) -> None:
     request = traced_request()
     if request is not None:
@@ -200,7 +194,6 @@ def on_got_request_exception(_app: Flask, exception: BaseException, **_: Any) ->
 SIGNAL_RECEIVERS: tuple[tuple[Any, Callable[..., None]], ...] = (
     (signals.before_render_template, on_before_render_template),
     (signals.template_rendered, on_template_rendered),
-    (signals.message_flashed, on_message_flashed),
     (signals.got_request_exception, on_got_request_exception),
 )
 """Flask's signals and what each tells the current trace; connected per app."""

@@ -16,7 +16,7 @@ from typing import Any
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request
 
-from framework.tracing import TraceRecord, TracerRegistry, jsonable
+from framework.tracing import TraceRecord, TracerRegistry
 from framework.tracing.describe import plain_session
 
 
@@ -72,14 +72,12 @@ class AppView:
 
 
 class ContextView:
-    """What a TraceRecord reads of a request context: the request, the flashes it took
-    from the session (None if it took none), and the session it used (None if none).
-    One per request, filled in as the request goes."""
+    """What a TraceRecord reads of a request context: the request, and the flashes it took
+    from the session (None if it took none). One per request, filled in as it goes."""
 
     def __init__(self) -> None:
         self.request: Any = None
         self.flashes: Any = None
-        self._session: Any = None
 
 
 class PlainResponse:
@@ -105,8 +103,7 @@ class RequestWriter:
         self._environ = environ
         self._context = ContextView()
         self._session: Any = None
-        self._session_before: Any = None
-        self._queued_flashes: list[Any] = []
+        self._session_before: dict[str, Any] | None = None
         self._has_exception = False
         self._streamed = False
 
@@ -122,18 +119,10 @@ class RequestWriter:
         the request reads or writes it (see :meth:`responded`), as a framework request
         opens its session on first use."""
         self._session = session
-        self._session_before = session if is_null else plain_session(session)
-
-    def short_circuited(self, app: Any, names: tuple[str | None, ...], hook: Any) -> None:
-        """The last step, a before_request hook found as ``hook`` in ``app``'s registry,
-        answered the request: mark it, and the hooks and view it skipped."""
-        self.record.short_circuited(app, names, hook)
+        self._session_before = None if is_null else plain_session(session)
 
     def template_rendered(self, name: str | None, start: float) -> None:
         self.record.template_rendered(name, start)
-
-    def flashed(self, category: str, message: Any) -> None:
-        self._queued_flashes.append([category, jsonable(message)])
 
     def unhandled(self, error: BaseException) -> None:
         self._has_exception = True
@@ -147,16 +136,11 @@ class RequestWriter:
             getattr(session, "accessed", True) or getattr(session, "modified", True)
         )
         if used:
-            self.record.session_opened(self._session_before)
+            self.record.session_opened(session, content_before=self._session_before)
         self._streamed = bool(response.is_streamed or response.direct_passthrough)
         context = self._context
         context.flashes = flashes
-        context._session = session if used else None
         self.record.response_ready(context, response, self._streamed)
-        if self._queued_flashes:
-            # A message flashed and shown in the same request is gone from the session
-            # before the record looks; Flask's message_flashed signal saw it queued.
-            self.record._flash_state()["added"] = self._queued_flashes
 
     def wsgi_responded(self, status: str, headers: list[tuple[str, str]]) -> None:
         """A bare WSGI app called ``start_response``; its body is counted as it is sent."""

@@ -181,7 +181,7 @@ class TraceRecord:
             for other in app.before_request_funcs.get(name, ()):
                 if found:
                     self._skipped(_BEFORE_REQUEST, name, other)
-                elif other is func:
+                elif other == func:  # an instrumentation's wrapper equals its function
                     found = True
         if request.url_rule is not None and request.routing_exception is None:
             view = app.view_functions.get(request.url_rule.endpoint)
@@ -218,14 +218,21 @@ class TraceRecord:
         if request.view_args:
             self._view_args = dict(request.view_args)
 
-    def session_opened(self, session: t.Any) -> None:
-        """Called when the request first uses its session: the state before the request."""
+    def session_opened(
+        self, session: t.Any, content_before: dict[str, t.Any] | None = None
+    ) -> None:
+        """Called when the request first uses its session: the state before the request.
+
+        ``content_before`` is the session's content as it was opened, for code that learns
+        only later that the request used its session (by then its content may differ);
+        by default it is read now.
+        """
         self._opened_session = session
         state = self._session_state()
         state["opened"] = True
         if self._app.session_interface.is_null_session(session):
             return
-        before = plain_session(session)
+        before = plain_session(session) if content_before is None else content_before
         state["before"] = before
         self._flashes_before = list((before or {}).get("_flashes", []))
         self._flash_state()["before"] = self._flashes_before

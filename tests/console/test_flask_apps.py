@@ -151,6 +151,7 @@ REQUESTS: list[tuple[str, str, dict[str, str]]] = [
     ("GET", "/nowhere", {}),  # 404 and its handler
     ("DELETE", "/login", {}),  # 405
     ("GET", "/admin", {}),  # a redirect from routing (strict slashes)
+    ("GET", "/notice", {}),  # a flash queued and consumed by one request
     ("GET", "/logout", {}),
 ]
 
@@ -191,6 +192,10 @@ def test_the_same_app_code_on_flask_and_on_the_framework_traces_the_same(
             framework_response, framework_trace = on_framework.send(method, path, data=form)
             assert flask_response.status_code == framework_response.status_code, path
             assert comparable(flask_trace) == comparable(framework_trace), f"{method} {path}"
+            if path == "/notice":
+                shown = [["message", "shown at once"]]
+                assert flask_trace["flashes"]["added"] == shown
+                assert flask_trace["flashes"]["consumed"] == shown
         on_flask.close()
         on_framework.close()
     finally:

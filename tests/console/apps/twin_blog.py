@@ -48,6 +48,11 @@ def build(web: ModuleType, app_class: type, import_name: str) -> Any:
             return web.redirect("/admin/")
         return web.render_template_string(PAGE)
 
+    @app.route("/notice")
+    def notice() -> str:
+        web.flash("shown at once")  # flashed and shown by the same request
+        return str(web.render_template_string(PAGE))
+
     @app.route("/logout")
     def logout() -> Any:
         web.session.pop("user", None)
