@@ -11,7 +11,7 @@ PIP := $(PY) -m pip install -qq
 
 # `make compat` runs Flask 3.1's own test suite (490 tests) against framework/ and fails when
 # fewer than this many pass. Raise it as compatibility grows; never lower it to pass.
-FLASK_SUITE_MIN_PASSED := 472
+FLASK_SUITE_MIN_PASSED := 488
 FLASK_SUITE ?= ../shared/flask-suite
 
 .PHONY: run test compat bench lint
