@@ -10,6 +10,12 @@ The children always write and read bytecode caches, kept in a temporary
 PYTHONPYCACHEPREFIX: with PYTHONDONTWRITEBYTECODE set (as on this machine), the
 repository's modules would otherwise be compiled from source on every run while
 site-packages ship compiled, which would time the compiler rather than the import.
+
+`import werkzeug` is the floor, as bare Werkzeug is in the request suite: importing any
+Werkzeug module runs Werkzeug's `__init__`, which imports its dev server
+(`werkzeug.serving`, and with it `http.server`, `ssl` and `email`) and its test client, so
+`werkzeug ÷ flask` is the least `framework ÷ flask` can be while the framework is built on
+Werkzeug. Where it is above the target, the target is out of reach on this machine.
 """
 
 from __future__ import annotations
@@ -31,12 +37,18 @@ from bench.errors import BenchmarkError
 from bench.requests_bench import machine_description, write_json
 
 RESULTS_FILE = Path(__file__).parent / "results" / "import_time.json"
-MAX_FRAMEWORK_OVER_FLASK = 0.7
-"""Issue 10: `import framework` may take at most this fraction of `import flask`."""
+MAX_FRAMEWORK_OVER_FLASK = 0.6
+"""Issue 19: `import framework` may take at most this fraction of `import flask`."""
 
-BARE, FRAMEWORK, FLASK = "python -c pass", "import framework", "import flask"
+BARE, WERKZEUG = "python -c pass", "import werkzeug"
+FRAMEWORK, FLASK = "import framework", "import flask"
 SNIPPETS: Mapping[str, str] = MappingProxyType(
-    {BARE: "pass", FRAMEWORK: "import framework", FLASK: "import flask"}
+    {
+        BARE: "pass",
+        WERKZEUG: "import werkzeug",
+        FRAMEWORK: "import framework",
+        FLASK: "import flask",
+    }
 )
 FULL_RUNS = 15
 QUICK_RUNS = 5
@@ -106,12 +118,28 @@ def summarise(samples: dict[str, list[RunTime]]) -> list[str]:
     for clock, medians in (("wall", wall), ("cpu", cpu)):
         ratio = medians[FRAMEWORK] / medians[FLASK]
         net = (medians[FRAMEWORK] - medians[BARE]) / (medians[FLASK] - medians[BARE])
-        verdict = "met" if ratio <= MAX_FRAMEWORK_OVER_FLASK else "MISSED"
+        floor = medians[WERKZEUG] / medians[FLASK]
         lines.append(
             f"framework ÷ flask ({clock}): {ratio:.2f} with interpreter start "
-            f"(target <= {MAX_FRAMEWORK_OVER_FLASK}: {verdict}); {net:.2f} for the imports alone"
+            f"(target <= {MAX_FRAMEWORK_OVER_FLASK}: {verdict(ratio, floor)}); "
+            f"{net:.2f} for the imports alone; werkzeug ÷ flask {floor:.2f}"
+        )
+    for clock, medians in (("wall", wall), ("cpu", cpu)):
+        lines.append(
+            f"beyond import werkzeug ({clock}): "
+            f"framework +{medians[FRAMEWORK] - medians[WERKZEUG]:.1f} ms, "
+            f"flask +{medians[FLASK] - medians[WERKZEUG]:.1f} ms"
         )
     return lines
+
+
+def verdict(framework_over_flask: float, werkzeug_over_flask: float) -> str:
+    """Out of reach where `import werkzeug` alone takes more than the target allows."""
+    if framework_over_flask <= MAX_FRAMEWORK_OVER_FLASK:
+        return "met"
+    if werkzeug_over_flask > MAX_FRAMEWORK_OVER_FLASK:
+        return "MISSED, out of reach"
+    return "MISSED"
 
 
 def results_as_json(samples: dict[str, list[RunTime]], runs: int) -> dict[str, Any]:
